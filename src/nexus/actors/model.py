@@ -1,0 +1,27 @@
+"""Actors as resolved in text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Actor:
+    """A resolved actor. `code` is the most specific code (RUSGOV, UNO, NATO); `country` is
+    ISO 3166-1 alpha-3 or None; `sector` a PLOVER/CAMEO sector (GOV, MIL, IGO, REB...)."""
+
+    text: str
+    code: str
+    country: str | None = None
+    sector: str | None = None
+    name: str | None = None  # canonical name of the entity ("Vladimir Putin", "NATO")
+
+
+@dataclass(slots=True)
+class Mention:
+    """One actor mention in a document: character offsets into the document text."""
+
+    sentence_index: int
+    start: int
+    end: int
+    actor: Actor
