@@ -1,0 +1,139 @@
+"""How one pair of actors treats each other over time, in both directions, with the evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from nexus.store.duckdb_store import Store
+from nexus.store.queries import QUAD_COLUMNS, Values, Where, actor_match, in_list
+
+Freq = Literal["year", "quarter", "month"]
+FREQS: tuple[str, ...] = ("year", "quarter", "month")
+UNDATED = "undated"  # period label of events without a date
+
+
+@dataclass(slots=True)
+class DirectionReport:
+    """Events from `source` to `target` that count (the report's factualities)."""
+
+    source: str
+    target: str
+    n_events: int
+    mean_goldstein: float | None
+    by_type: pd.DataFrame  # index period; one column per PLOVER type; event counts
+    by_quad: pd.DataFrame  # index period; counts per quad class, n_events, mean_goldstein
+    evidence: pd.DataFrame  # strongest events first, by |goldstein| * confidence
+    claimed: pd.DataFrame  # events not counted (alleged, negated...): factuality, plover_type, n_events
+
+    @property
+    def claimed_counts(self) -> dict[str, int]:
+        """Events only claimed, denied or planned, by factuality."""
+        return {str(k): int(v) for k, v in self.claimed.groupby("factuality")["n_events"].sum().items()}
+
+
+@dataclass(slots=True)
+class DyadReport:
+    a: str
+    b: str
+    freq: str
+    factuality: tuple[str, ...] | None  # the factualities counted; None: all of them
+    a_to_b: DirectionReport
+    b_to_a: DirectionReport
+    mean_goldstein: float | None  # both directions together
+
+    @property
+    def n_events(self) -> int:
+        return self.a_to_b.n_events + self.b_to_a.n_events
+
+
+def dyad_report(store: Store, a: str, b: str, freq: Freq = "year", evidence: int = 5,
+                factuality: Values = "asserted") -> DyadReport:
+    """Counts by period and PLOVER type, quad classes and Goldstein by period, the strongest
+    evidence sentences, and what is only claimed, for a -> b and b -> a. Actors match as in
+    `queries.events` (code prefix, country or sector)."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {', '.join(FREQS)}, got {freq!r}")
+    facts = None if factuality is None else tuple(
+        f.lower() for f in ([factuality] if isinstance(factuality, str) else factuality))
+    ab = _direction(store, a, b, freq, evidence, facts)
+    ba = _direction(store, b, a, freq, evidence, facts)
+    n = ab.n_events + ba.n_events
+    total = sum((d.mean_goldstein or 0.0) * d.n_events for d in (ab, ba))
+    return DyadReport(a=a, b=b, freq=freq, factuality=facts, a_to_b=ab, b_to_a=ba,
+                      mean_goldstein=total / n if n else None)
+
+
+def _direction(store: Store, source: str, target: str, freq: str, n_evidence: int,
+               facts: Sequence[str] | None) -> DirectionReport:
+    pair = Where().add_clause(actor_match("source", source)).add_clause(
+        actor_match("target", target))
+    counted = pair.copy()
+    if facts is not None:
+        counted.add_clause(in_list("factuality", facts))
+    period = f"date_trunc('{freq}', event_date)"  # freq is checked against FREQS
+
+    by_type = store.query(
+        f"SELECT {period} AS period, plover_type, count(*) AS n FROM events "
+        f"WHERE {counted.sql()} GROUP BY 1, 2", counted.params)
+    by_type["period"] = _labels(by_type["period"], freq)
+    type_table = (by_type.pivot_table(index="period", columns="plover_type", values="n",
+                                      aggfunc="sum", fill_value=0)
+                  .rename_axis(columns=None).astype("int64"))
+
+    quads = store.query(
+        f"SELECT {period} AS period, quad_class, count(*) AS n, sum(goldstein) AS g "
+        f"FROM events WHERE {counted.sql()} GROUP BY 1, 2", counted.params)
+    quads["period"] = _labels(quads["period"], freq)
+    quad_table = _quad_table(quads)
+
+    evidence = store.query(
+        "SELECT event_id, doc_id, sentence, trigger, plover_type, cameo_code, goldstein, "
+        "confidence, factuality, attribution_text, date_value, event_date, "
+        "abs(coalesce(goldstein, 0)) * coalesce(confidence, 0) AS score "
+        f"FROM events WHERE {counted.sql()} "
+        f"ORDER BY score DESC, event_date, event_id LIMIT {int(n_evidence)}", counted.params)
+
+    claimed_where = pair.copy()
+    if facts is not None:
+        claimed_where.add_clause(in_list("factuality", facts, negate=True))
+    else:
+        claimed_where.add("FALSE")
+    claimed = store.query(
+        "SELECT factuality, plover_type, count(*) AS n_events FROM events "
+        f"WHERE {claimed_where.sql()} GROUP BY 1, 2 ORDER BY n_events DESC, factuality, plover_type",
+        claimed_where.params)
+
+    n = int(quads["n"].sum())
+    return DirectionReport(
+        source=source, target=target, n_events=n,
+        mean_goldstein=float(quads["g"].sum()) / n if n else None,
+        by_type=type_table, by_quad=quad_table, evidence=evidence, claimed=claimed)
+
+
+def _quad_table(quads: pd.DataFrame) -> pd.DataFrame:
+    counts = (quads.pivot_table(index="period", columns="quad_class", values="n", aggfunc="sum",
+                                fill_value=0)
+              .reindex(columns=list(QUAD_COLUMNS), fill_value=0)
+              .rename(columns=QUAD_COLUMNS).rename_axis(columns=None).astype("int64"))
+    totals = quads.groupby("period")[["n", "g"]].sum()
+    counts["n_events"] = totals["n"].astype("int64")
+    counts["mean_goldstein"] = totals["g"] / totals["n"]
+    return counts
+
+
+def _labels(periods: pd.Series, freq: str) -> pd.Series:
+    """Period starts as labels that sort in time order: 2022, 2022Q3, 2022-07, then undated."""
+    def label(ts: pd.Timestamp) -> str:
+        if pd.isna(ts):
+            return UNDATED
+        if freq == "year":
+            return f"{ts.year}"
+        if freq == "quarter":
+            return f"{ts.year}Q{(ts.month - 1) // 3 + 1}"
+        return f"{ts.year}-{ts.month:02d}"
+    return pd.to_datetime(periods).map(label).astype(object)
+
