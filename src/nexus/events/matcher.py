@@ -1,0 +1,650 @@
+"""Matches event frames on the dependency parse of one sentence.
+
+For each trigger (a verb, or an event noun) the most specific frame whose constraints hold is
+applied: its actor comes from the subject (or the passive "by" phrase, a possessive, an adjective,
+or the subject of a light verb such as "launched"), its recipient from the frame's target slots.
+Frames that take an embedded event ("agreed to withdraw", "urged Iran to stop", "refused to
+release", "threatened sanctions", "accused X of shelling") code the embedded event first, with its
+own factuality, and take their sub-code from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from nexus.actors.model import Actor
+from nexus.actors.resolve import ActorResolver
+from nexus.events.factuality import Factuality, assess
+from nexus.events.lexicon import ComplementTable, Frame, Lexicon
+from nexus.events.places import find_place
+from nexus.events.syntax import (
+    PERSONAL_PRONOUNS,
+    children,
+    compound_phrase,
+    conjuncts,
+    object_tokens,
+    prep_objects,
+    resolve_relative,
+    subject_tokens,
+    with_objects,
+)
+
+_VERB_POS = {"VERB", "AUX"}
+_NOUN_POS = {"NOUN", "PROPN"}
+_OWNER_PREPS = {"of", "in", "on", "against", "for", "with"}
+# A nominal event in an adjunct phrase ("in the Palestinian uprising", "amid Turkish shelling") is
+# background; it is coded only when a possessive or "by" phrase names its actor.
+_ADJUNCT_PREPS = {"in", "during", "amid", "amidst", "after", "following", "since", "before", "despite",
+                  "over", "about", "on", "of", "from", "through", "throughout", "under", "as", "like", "than"}
+_PLACE_PREPS = {"in", "near", "at", "into", "inside", "outside", "around", "across", "on"}
+# Event types whose recipient is, failing a named one, the country where they happen.
+_PLACE_TARGET_ROOTS = {"14", "15", "17", "18", "19", "20"}
+_CLAUSE_BREAKS = {"relcl", "advcl", "ccomp", "parataxis", "acl", "appos"}
+
+
+@dataclass(slots=True)
+class Found:
+    """One event found in a sentence, before it becomes an Event record."""
+
+    trigger: Token  # the word that names the event
+    anchor: Token  # the word whose clause carries its factuality (a light verb, or the trigger)
+    frame: Frame
+    code: str
+    source: Actor
+    target: Actor | None
+    fact: Factuality
+    confidence: float
+    embedded: bool = False  # an event inside another ("to withdraw" in "agreed to withdraw")
+    derived_from: str | None = None  # for intent/threat events derived from a stated plan
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def trigger_text(self) -> str:
+        phrase = compound_phrase(self.trigger)
+        if phrase and self.trigger.pos_ in _NOUN_POS:
+            left = self.trigger.doc[self.trigger.i - 1]
+            return f"{left.text} {self.trigger.text}"
+        prt = [c for c in self.trigger.children if c.dep_ == "prt"]
+        if prt:
+            return f"{self.trigger.text} {prt[0].text}"
+        return self.trigger.text
+
+
+@dataclass(slots=True)
+class Memory:
+    """What a document remembers between sentences: the last actors in subject position, for
+    pronouns ("it", "they") and short references."""
+
+    last_subjects: list[Actor] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Targets:
+    actors: list[Actor]
+    how: str = "syntax"  # syntax | place | nearest: how the recipient was found
+
+    def __bool__(self) -> bool:
+        return bool(self.actors)
+
+
+class SentenceMatcher:
+    def __init__(self, lex: Lexicon, resolver: ActorResolver, sent: Span, memory: Memory):
+        self.lex = lex
+        self.resolver = resolver
+        self.sent = sent
+        self.memory = memory
+        self.claimed: set[int] = set()
+        self.found: list[Found] = []
+
+    # ------------------------------------------------------------------ entry point
+
+    def run(self) -> list[Found]:
+        # Shallow tokens first, so a wrapping frame claims its embedded event before that event
+        # is coded on its own.
+        order = sorted(self.sent, key=lambda t: (sum(1 for _ in t.ancestors), t.i))
+        for tok in order:
+            if tok.i in self.claimed:
+                continue
+            if self._verb_like(tok):
+                found = self.code_verb(tok)
+                if not found:
+                    found = self._deontic_report(tok)
+                self.found.extend(found)
+            elif tok.pos_ in _NOUN_POS:
+                self.found.extend(self.code_noun(tok))
+        self._remember()
+        return self.found
+
+    # ------------------------------------------------------------------ verbs
+
+    def _verb_like(self, tok: Token) -> bool:
+        if tok.pos_ in _VERB_POS:
+            return True
+        # "ready to", "willing to", "opposed to": predicative adjectives
+        return tok.pos_ == "ADJ" and tok.dep_ in {"acomp", "oprd", "xcomp", "ROOT"} and bool(self.verb_frames(tok))
+
+    def verb_frames(self, tok: Token) -> list[Frame]:
+        lemma = tok.lemma_.lower()
+        frames: list[Frame] = []
+        for prt in children(tok, "prt"):
+            frames += self.lex.verb_frames.get(f"{lemma} {prt.lower_}", [])
+        return frames + (self.lex.verb_frames.get(lemma, []) or self.lex.verb_frames.get(tok.lower_, []))
+
+    def code_verb(self, tok: Token, controller: list[Actor] | None = None,
+                  forced: Factuality | None = None, stop: Token | None = None) -> list[Found]:
+        frames = self.verb_frames(tok)
+        if not frames:
+            return []
+        objs = self._objects(tok)
+        words = self._words(objs)
+        has_object = bool(children(tok, "dobj"))
+        for frame in frames:
+            if frame.objects is not None and not (words & frame.objects):
+                continue
+            if frame.intransitive and has_object:
+                continue
+            comp = self._complement(tok) if frame.complement else None
+            if frame.requires_complement and comp is None:
+                continue
+            sources = controller if controller else self._sources(tok, frame)
+            if not sources:
+                if frame.objects is not None:
+                    self._claim(objs)
+                return []
+            if frame.complement:
+                out = self._wrap(tok, tok, frame, comp, sources, objs, forced, stop)
+                if out:
+                    self._claim([tok])
+                    return out
+                continue
+            targets = self._targets(tok, frame, objs, sources)
+            if frame.requires_target and not targets and not (frame.symmetric and len(sources) > 1):
+                continue
+            self._claim([tok] + (objs if frame.objects is not None else []))
+            if tok.lemma_.lower() in self.lex.cue("offer_verbs") and stop is None:
+                # "offered its troops to Lebanon": the offer is the event (AGREE); the troops
+                # going there is only promised
+                return self._as_intent(tok, frame, sources, targets, forced)
+            return self._emit(tok, tok, frame, frame.code, sources, targets, forced, stop)
+        return []
+
+    def _objects(self, tok: Token) -> list[Token]:
+        if tok.pos_ == "ADJ":
+            return []
+        heads = object_tokens(tok) + with_objects(tok)
+        out = []
+        for h in heads:
+            out.extend(conjuncts(h))
+        return out
+
+    def _words(self, toks: list[Token]) -> set[str]:
+        """What the objects are: lemmas, compounds, and the noun inside "10 days of war games"."""
+        words: set[str] = set()
+        for t in toks:
+            for x in [t] + prep_objects(t, {"of"}):
+                words.update({x.lemma_.lower(), x.lower_})
+                phrase = compound_phrase(x)
+                if phrase:
+                    words.add(phrase)
+            # "state of emergency", "martial law"
+            words.add(" ".join(x.lower_ for x in t.subtree if x.dep_ not in {"det", "punct"})[:60])
+        return words
+
+    def _as_intent(self, tok: Token, frame: Frame, sources: list[Actor], targets: Targets,
+                   forced: Factuality | None) -> list[Found]:
+        table = self.lex.complements["intent"]
+        embedded = Factuality(table.factuality, [f"offered by '{tok.text}'"])
+        inner = self._emit(tok, tok, frame, frame.code, sources, targets, embedded, tok)
+        for f in inner:
+            f.embedded = True
+        out = list(inner)
+        for f in inner:
+            out.extend(self._emit(tok, tok, frame, table.code_for(f.code), [f.source],
+                                  Targets([f.target] if f.target else []), forced, None, pair=False))
+        return out
+
+    def _deontic_report(self, tok: Token) -> list[Found]:
+        """ "Russia said Sudan must return the helicopter": a demand by the speaker."""
+        lemma = tok.lemma_.lower()
+        if lemma not in self.lex.cue("reporting_verbs") or lemma in self.lex.cue("alleging_verbs"):
+            return []
+        for comp in children(tok, "ccomp"):
+            modals = {c.lower_ for c in comp.children if c.dep_ == "aux"}
+            if not modals & self.lex.cue("deontic_modals"):
+                continue
+            subj = children(comp, "nsubj", "nsubjpass")
+            speakers = self._sources(tok, None)
+            if not subj or not speakers:
+                continue
+            frame = Frame(id="must-report", code="100", complement="demand")
+            return self._wrap(tok, tok, frame, comp, speakers, [], None, None)
+        return []
+
+    # ------------------------------------------------------------------ nouns
+
+    def noun_frames(self, tok: Token) -> list[Frame]:
+        phrase = compound_phrase(tok)
+        if phrase and phrase in self.lex.noun_frames:
+            return self.lex.noun_frames[phrase]
+        return self.lex.noun_frames.get(tok.lemma_.lower(), []) or self.lex.noun_frames.get(tok.lower_, [])
+
+    def light_verb(self, tok: Token) -> Token | None:
+        """The verb that carries an event noun: "launched strikes", "engaged in talks"."""
+        head = tok.head
+        if tok.dep_ in {"dobj", "nsubjpass", "obj"} and head.pos_ in _VERB_POS:
+            return head if head.lemma_.lower() in self.lex.cue("light_verbs") else None
+        if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in _VERB_POS:
+            verb = head.head
+            if verb.lemma_.lower() in self.lex.cue("prepositional_light_verbs"):
+                return verb
+        return None
+
+    def code_noun(self, tok: Token, controller: list[Actor] | None = None,
+                  forced: Factuality | None = None, stop: Token | None = None) -> list[Found]:
+        frames = self.noun_frames(tok)
+        if not frames or self.resolver.is_actor_word(tok):
+            return []
+        light = self.light_verb(tok)
+        anchor = light or tok
+        sources = controller or self._noun_sources(tok, light)
+        pairs_from_between = False
+        if not sources and (light is not None or tok.dep_ in {"nsubj", "ROOT"}) and any(f.symmetric for f in frames):
+            # "talks between Israel and Lebanon resumed"
+            between = [a for h in prep_objects(tok, {"between", "among"}) for c in conjuncts(h)
+                       for a in self._actors(c)]
+            if len(between) >= 2:
+                sources, pairs_from_between = between, True
+        if not sources:
+            return []
+        for frame in frames:
+            if pairs_from_between and not frame.symmetric:
+                continue
+            if frame.complement:
+                comp = self._noun_complement(tok)
+                if frame.requires_complement and comp is None:
+                    continue
+                out = self._wrap(tok, anchor, frame, comp, sources, [], forced, stop)
+                if out:
+                    self._claim([tok])
+                    return out
+                continue
+            targets = Targets([]) if pairs_from_between else self._noun_targets(tok, light, frame, sources)
+            if frame.requires_target and not targets and not (frame.symmetric and len(sources) > 1):
+                continue
+            self._claim([tok])
+            return self._emit(tok, anchor, frame, frame.code, sources, targets, forced, stop, nominal=True)
+        return []
+
+    def _noun_sources(self, tok: Token, light: Token | None) -> list[Actor]:
+        out: list[Actor] = []
+        named = False  # a possessive or "by" phrase names the actor outright
+        for c in tok.children:
+            if c.dep_ == "poss":
+                out.extend(self._actors_of(c))
+                named = True
+            elif c.dep_ in {"amod", "compound", "nmod"} and c.i < tok.i:
+                out.extend(self.resolver.actors(c) if self.resolver.is_actor_word(c) else [])
+        for h in prep_objects(tok, {"by", "from"}):
+            for c in conjuncts(h):
+                out.extend(self._actors_of(c))
+                named = True
+        if out and not named and light is None and tok.dep_ == "pobj" and tok.head.lower_ in _ADJUNCT_PREPS:
+            return []
+        if not out and light is not None:
+            out = self._sources(light, None)
+        return _unique(out)
+
+    def _noun_targets(self, tok: Token, light: Token | None, frame: Frame, sources: list[Actor]) -> Targets:
+        of_objs = prep_objects(tok, {"of"})
+        for slot in frame.target:
+            if slot in {"obj", "iobj"}:
+                heads = children(light, "dative") if light is not None and slot == "iobj" else []
+            else:
+                heads = prep_objects(tok, {slot})
+                for o in of_objs:  # "a suspension of air links with Serbia"
+                    heads += prep_objects(o, {slot})
+                if light is not None:
+                    heads += prep_objects(light, {slot})
+            actors = self._collect(heads, sources, owner=slot in {"of", "on", "against"})
+            if actors:
+                return Targets(actors)
+        return self._fallback_targets(tok, frame, sources)
+
+    def _noun_complement(self, tok: Token) -> Token | None:
+        for c in tok.children:
+            if c.dep_ in {"acl", "xcomp", "relcl", "ccomp"} and c.pos_ in _VERB_POS:
+                if any(a.lower_ in {"to", "that"} for a in c.children) or c.dep_ == "ccomp":
+                    return c
+        for h in prep_objects(tok, {"for", "of", "to", "on", "against"}):
+            if self._is_event_word(h):
+                return h
+        return None
+
+    # ------------------------------------------------------------------ embedded events
+
+    def _complement(self, tok: Token) -> Token | None:
+        """The embedded event of a wrapping verb: "to withdraw", "that Y must leave",
+        "of shelling", "for talks", or an event noun as object ("demanded the withdrawal")."""
+        for c in tok.children:
+            if c.dep_ == "xcomp" and (c.pos_ in _VERB_POS or self._is_event_word(c)):
+                return c
+        for c in tok.children:
+            if c.dep_ == "advcl" and c.pos_ in _VERB_POS and any(a.lower_ == "to" and a.dep_ == "aux" for a in c.children):
+                return c
+        for c in tok.children:
+            if c.dep_ == "ccomp" and c.pos_ in _VERB_POS:
+                return c
+        for h in prep_objects(tok, {"to", "for", "of", "on", "upon", "with", "against", "about", "over", "from"}):
+            if h.pos_ in _VERB_POS or self._is_event_word(h):
+                return h
+        for c in tok.children:
+            if c.dep_ in {"dobj", "nsubjpass"} and self._is_event_word(c):
+                return c
+        for c in tok.children:
+            if c.dep_ in {"dobj", "nsubjpass"} and c.pos_ in _NOUN_POS and not self.resolver.is_actor_word(c):
+                return c  # "rejected an Australian ultimatum": no event, but it names the other side
+        return None
+
+    def _is_event_word(self, tok: Token) -> bool:
+        if tok.pos_ in _NOUN_POS:
+            return bool(self.noun_frames(tok))
+        return bool(self.verb_frames(tok))
+
+    def _event_in(self, comp: Token) -> Token | None:
+        """The event inside a complement: the complement itself, or the event noun a light verb
+        carries ("threatened to hold a general strike")."""
+        if self._is_event_word(comp):
+            if comp.pos_ in _NOUN_POS and comp.lemma_.lower() in self.lex.cue("speech_act_nouns"):
+                return None  # "rejected an ultimatum": the ultimatum is the other side's act
+            return comp
+        if comp.pos_ in _VERB_POS and comp.lemma_.lower() in self.lex.cue("light_verbs"):
+            for c in comp.children:
+                if c.dep_ == "dobj" and c.pos_ in _NOUN_POS and self.noun_frames(c):
+                    return c
+        return None
+
+    def _wrap(self, tok: Token, anchor: Token, frame: Frame, comp: Token | None, sources: list[Actor],
+              objs: list[Token], forced: Factuality | None, stop: Token | None) -> list[Found]:
+        table: ComplementTable = self.lex.complements[frame.complement]
+        if tok.pos_ in _NOUN_POS:
+            own = self._noun_targets(tok, self.light_verb(tok), frame, sources)
+        else:
+            own = self._syntactic_targets(tok, frame, objs, sources)
+        inner: list[Found] = []
+        event = self._event_in(comp) if comp is not None and comp.i not in self.claimed else None
+        comp_subject = children(comp, "nsubj", "nsubjpass") if comp is not None else []
+        if event is not None:
+            if table.actor == "object":
+                controller = None if comp_subject else (own.actors or None)
+            else:
+                controller = None if comp_subject else sources
+            embedded = Factuality(table.factuality, [f"embedded under '{tok.text}'"])
+            if forced is not None:
+                embedded.merge(forced)
+            if event.pos_ in _NOUN_POS:
+                inner = self.code_noun(event, controller, embedded, stop=tok)
+            else:
+                inner = self.code_verb(event, controller, embedded, stop=tok)
+            for f in inner:
+                f.embedded = True
+            self._claim([comp, event])
+        elif comp is not None:
+            self._claim([comp])
+        if table.kind == "intent" and inner and all(_self_negated(f) for f in inner):
+            table = self.lex.complements["reject"]  # "vowed not to return the Golan Heights"
+        out: list[Found] = list(inner)
+        wrappers: list[tuple[str, Actor, Actor | None, str]] = []
+        source_codes = {s.code for s in sources}
+        if inner:
+            for e in inner:
+                if own:
+                    tgts: list[Actor | None] = list(own.actors)
+                    how = own.how
+                elif table.actor == "object" and e.source.code not in source_codes:
+                    tgts, how = [e.source], "syntax"
+                else:
+                    tgts, how = [e.target], "syntax"
+                for s in sources:
+                    for t in tgts:
+                        wrappers.append((table.code_for(e.code), s, t, how))
+        else:
+            targets = own
+            if not targets and comp_subject and table.actor == "object":
+                # "demanded that the US cancel its plans": the demand is made of the US
+                targets = Targets(self._collect(comp_subject, sources))
+            if not targets and comp is not None and comp.pos_ in _NOUN_POS:
+                targets = Targets(self._collect([comp], sources, owner=True))
+            if not targets:
+                targets = self._conditional_target(tok, comp, sources) or \
+                    self._nearest_target(comp or tok, sources)
+            if frame.requires_target and not targets:
+                return out
+            if frame.symmetric and len(sources) > 1 and not targets:
+                wrappers.extend((frame.code, s, t, "syntax") for s in sources for t in sources if s.code != t.code)
+            for s in sources:
+                for t in (targets.actors or [None]):
+                    wrappers.append((frame.code, s, t, targets.how))
+        seen = set()
+        for code, s, t, how in wrappers:
+            key = (code, s.code, t.code if t else None)
+            if key in seen or (t is not None and t.code == s.code):
+                continue
+            seen.add(key)
+            out.extend(self._emit(tok, anchor, frame, code, [s], Targets([t] if t else [], how), forced, stop,
+                                  nominal=tok.pos_ in _NOUN_POS, pair=False))
+        return out
+
+    # ------------------------------------------------------------------ actors
+
+    def _sources(self, tok: Token, frame: Frame | None) -> list[Actor]:
+        if frame is not None and frame.source:
+            heads = [h for slot in frame.source for h in prep_objects(tok, {slot})]
+        elif tok.pos_ == "ADJ" and tok.dep_ in {"acomp", "attr", "oprd", "xcomp"}:
+            heads = subject_tokens(tok.head)
+        else:
+            heads = self._controlled_subject(tok) or subject_tokens(tok)
+        out: list[Actor] = []
+        for h in heads:
+            for c in conjuncts(resolve_relative(h)):
+                out.extend(self._actors_of(c))
+        return _unique(out)
+
+    def _controlled_subject(self, tok: Token) -> list[Token]:
+        """ "urged Iran to stop", "commit Russia to defend": the object does the "to" clause."""
+        if tok.dep_ in {"xcomp", "advcl"} and not children(tok, "nsubj", "nsubjpass"):
+            head = tok.head
+            if head.lemma_.lower() in self.lex.cue("object_control_verbs"):
+                objs = children(head, "dobj") or prep_objects(head, {"on", "upon"})
+                if objs:
+                    return objs
+        return []
+
+    def _actors_of(self, tok: Token) -> list[Actor]:
+        """Actors a token names, with pronouns resolved to earlier actors."""
+        if tok.lower_ in PERSONAL_PRONOUNS and tok.pos_ == "PRON":
+            return self._pronoun(tok)
+        return self.resolver.actors(tok)
+
+    def _actors(self, tok: Token) -> list[Actor]:
+        return self._actors_of(resolve_relative(tok))
+
+    def _pronoun(self, tok: Token) -> list[Actor]:
+        # The subject of a governing clause ("Syria says it is willing"), else an earlier actor
+        # in the sentence, else the last subject of the previous sentences.
+        for anc in tok.ancestors:
+            for s in children(anc, "nsubj", "nsubjpass"):
+                if s.i < tok.i and s.lower_ not in PERSONAL_PRONOUNS:
+                    actors = self.resolver.actors(resolve_relative(s))
+                    if actors:
+                        return actors
+        for t in self.sent:
+            if t.i >= tok.i:
+                break
+            if t.dep_ in {"nsubj", "nsubjpass"} and t.lower_ not in PERSONAL_PRONOUNS:
+                actors = self.resolver.actors(t)
+                if actors:
+                    return actors
+        return list(self.memory.last_subjects)
+
+    def _syntactic_targets(self, tok: Token, frame: Frame, objs: list[Token], sources: list[Actor]) -> Targets:
+        inner_objs = objs + [p for o in objs for p in prep_objects(o, {"of"})]
+        for slot in frame.target:
+            if slot == "obj":
+                heads = object_tokens(tok)
+            elif slot == "iobj":
+                heads = children(tok, "dative")
+            else:
+                heads = prep_objects(tok, {slot})
+                for o in inner_objs:
+                    heads += prep_objects(o, {slot})
+            actors = self._collect(heads, sources, owner=slot == "obj")
+            if actors:
+                return Targets(actors)
+        return Targets([])
+
+    def _targets(self, tok: Token, frame: Frame, objs: list[Token], sources: list[Actor]) -> Targets:
+        return self._syntactic_targets(tok, frame, objs, sources) or self._fallback_targets(tok, frame, sources)
+
+    def _fallback_targets(self, tok: Token, frame: Frame, sources: list[Actor]) -> Targets:
+        """When syntax names no recipient: for violence, coercion and protest the country where
+        it happened; otherwise the nearest actor named in the trigger's own clause."""
+        if not frame.target:
+            return Targets([])
+        if frame.code[:2] in _PLACE_TARGET_ROOTS:
+            place = self._place_target(tok, sources)
+            if place:
+                return place
+        return self._nearest_target(tok, sources)
+
+    def _place_target(self, tok: Token, sources: list[Actor]) -> Targets:
+        for ent in self.sent.ents:
+            if ent.label_ not in {"GPE", "LOC", "FAC"} or not _governed_by(ent.root, tok):
+                continue
+            prep = ent.root.head
+            if prep.dep_ == "prep" and prep.lower_ == "of":  # "the town of Cizre"
+                prep = prep.head.head if prep.head.dep_ == "pobj" else prep
+            if prep.lower_ not in _PLACE_PREPS:
+                continue
+            actors = self.resolver.actors(ent.root)
+            country = actors[0].country if actors else None
+            if country is None:
+                loc = find_place(ent.text)
+                country = loc.country if loc else None
+            if country:
+                return Targets([Actor(text=ent.text, code=country, country=country)], "place")
+        return Targets([])
+
+    def _nearest_target(self, tok: Token, sources: list[Actor]) -> Targets:
+        """The first actor after the trigger within its clause ("threatened to deliver blows to
+        the United States and Israel")."""
+        source_codes = {s.code for s in sources}
+        for t in tok.subtree:
+            if t.i <= tok.i or t.dep_ not in {"pobj", "dobj", "dative", "nsubj", "nsubjpass", "conj", "appos", "poss"}:
+                continue
+            if not _governed_by(t, tok):
+                continue
+            if not self.resolver.is_actor_word(t) and t.lower_ not in PERSONAL_PRONOUNS:
+                continue
+            actors = [a for c in conjuncts(t) for a in self._actors_of(c) if a.code not in source_codes]
+            if actors:
+                return Targets(_unique(actors), "nearest")
+        return Targets([])
+
+    def _conditional_target(self, tok: Token, comp: Token | None, sources: list[Actor]) -> Targets:
+        """ "threatened to strike unless Israel withdrew": the threat is aimed at Israel."""
+        for head in (comp, tok):
+            if head is None:
+                continue
+            for c in head.children:
+                if c.dep_ == "advcl" and any(m.lower_ in {"if", "unless"} for m in children(c, "mark")):
+                    actors = self._collect(children(c, "nsubj", "nsubjpass"), sources)
+                    if actors:
+                        return Targets(actors, "syntax")
+        return Targets([])
+
+    def _collect(self, heads: list[Token], sources: list[Actor], owner: bool = False) -> list[Actor]:
+        source_codes = {s.code for s in sources}
+        out: list[Actor] = []
+        for h in heads:
+            for c in conjuncts(resolve_relative(h)):
+                actors = self._actors_of(c)
+                if not actors and owner and c.pos_ in _NOUN_POS:
+                    # "condemned the coup in Niger": the thing acted on belongs to someone
+                    actors = [a for p in prep_objects(c, _OWNER_PREPS) for a in self.resolver.actors(p)]
+                out.extend(a for a in actors if a.code not in source_codes)
+        return _unique(out)
+
+    # ------------------------------------------------------------------ output
+
+    def _emit(self, trigger: Token, anchor: Token, frame: Frame, code: str, sources: list[Actor],
+              targets: Targets | list, forced: Factuality | None, stop: Token | None,
+              nominal: bool = False, pair: bool = True) -> list[Found]:
+        if isinstance(targets, list):
+            targets = Targets(targets)
+        fact = assess(anchor, self.lex, nominal=nominal and anchor.i == trigger.i, stop=stop)
+        if forced is not None:
+            fact.merge(forced)
+        confidence = 0.55 + (0.1 if targets else 0.0) + (0.1 if frame.objects is not None else 0.0) \
+            + (0.05 if not nominal else 0.0) - (0.15 if targets.how == "nearest" else 0.05 if targets.how == "place" else 0)
+        out = []
+        if frame.symmetric and pair and len(sources) > 1 and not targets:
+            # "Jordan and Britain agreed": each acts toward each other
+            for s in sources:
+                for t in sources:
+                    if s.code != t.code:
+                        out.append(Found(trigger, anchor, frame, code, s, t, _copy(fact), confidence))
+            return out
+        for s in sources:
+            for t in (targets.actors or [None]):
+                if t is not None and t.code == s.code and targets.how != "place":
+                    continue
+                found = Found(trigger, anchor, frame, code, s, t, _copy(fact),
+                              confidence if t is not None or not frame.requires_target else confidence - 0.2)
+                if targets.how != "syntax":
+                    found.notes.append(f"recipient from {targets.how}")
+                out.append(found)
+        return out
+
+    def _claim(self, toks: list[Token]) -> None:
+        self.claimed.update(t.i for t in toks)
+
+    def _remember(self) -> None:
+        for tok in self.sent:
+            if tok.dep_ in {"nsubj", "nsubjpass"} and tok.lower_ not in PERSONAL_PRONOUNS:
+                actors = self.resolver.actors(resolve_relative(tok))
+                if actors:
+                    self.memory.last_subjects = actors
+                    return
+
+
+def _governed_by(tok: Token, head: Token) -> bool:
+    """True when `head` governs `tok` without a clause boundary in between."""
+    cur = tok
+    for _ in range(12):
+        if cur.i == head.i:
+            return True
+        if cur.dep_ in _CLAUSE_BREAKS and cur.head.i != head.i:
+            return False
+        if cur.head.i == cur.i:
+            return False
+        cur = cur.head
+    return False
+
+
+def _self_negated(f: Found) -> bool:
+    return f.fact.value == "negated" and any(m.startswith("negation") for m in f.fact.markers)
+
+
+def _copy(f: Factuality) -> Factuality:
+    return Factuality(f.value, list(f.markers), f.stated_plan)
+
+
+def _unique(actors: list[Actor]) -> list[Actor]:
+    seen, out = set(), []
+    for a in actors:
+        if a.code not in seen:
+            seen.add(a.code)
+            out.append(a)
+    return out
