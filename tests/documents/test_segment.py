@@ -147,7 +147,8 @@ Andrew Osborn
     [
         ("By Jane Doe and John Smith", "furniture"),
         ("Updated 3 hours ago", "furniture"),
-        ("MOSCOW, Jan 17 (Reuters) - Russia", "paragraph"),
+        ("MOSCOW, Jan 17 (Reuters) -", "dateline"),
+        ("Russia and Iran signed", "paragraph"),
         ("Image caption, Presidents", "caption"),
         ("Photograph: Evgenia Novozhenina/Reuters", "caption"),
         ("(Photo: Sputnik via AFP)", "caption"),

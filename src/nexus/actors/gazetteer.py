@@ -14,9 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from nexus.datafiles import load_yaml
 
-EntityKind = Literal["country", "capital", "seat", "adjective", "demonym", "organisation", "person"]
+EntityKind = Literal["country", "capital", "seat", "region", "adjective", "demonym", "organisation", "person"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class Entity:
     role: str | None = None  # office, for people
     start: date | None = None  # tenure, for people
     end: date | None = None
+    parent: str | None = None  # the organisation a body belongs to (UN agencies: UNO)
 
     def in_office(self, when: date | None) -> bool:
         if when is None:
@@ -110,8 +111,17 @@ def load_countries(gz: Gazetteer, rows: Iterable[dict]) -> None:
 def load_organisations(gz: Gazetteer, rows: Iterable[dict]) -> None:
     for row in rows:
         entity = Entity("organisation", row["code"], row["name"], country=row.get("country") or None,
-                        sector=row.get("sector") or None)
+                        sector=row.get("sector") or None, parent=row.get("parent") or None)
         for surface in [row["name"], *_as_list(row.get("aliases"))]:
+            gz.add(surface, entity)
+
+
+def load_regions(gz: Gazetteer, rows: Iterable[dict]) -> None:
+    for row in rows:
+        if not row.get("country"):
+            continue
+        entity = Entity("region", row["country"], row["name"], country=row["country"])
+        for surface in [row["name"], *_as_list(row.get("names"))]:
             gz.add(surface, entity)
 
 
@@ -134,7 +144,7 @@ def load_people(gz: Gazetteer, rows: Iterable[dict]) -> None:
 
 
 def _read_yaml(path: Path | resources.abc.Traversable) -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return load_yaml(path.read_text(encoding="utf-8")) or []
 
 
 def _read_csv(path: Path | resources.abc.Traversable) -> list[dict]:
@@ -144,13 +154,16 @@ def _read_csv(path: Path | resources.abc.Traversable) -> list[dict]:
 
 def load_gazetteer(extra: Iterable[Path] = ()) -> Gazetteer:
     """The packaged gazetteer plus any user files (same formats, chosen by file name:
-    *countries*.yaml, *organisations*.yaml, *sectors*.yaml, *.csv for office holders)."""
+    *countries*.yaml, *regions*.yaml, *sectors*.yaml, *.csv for office holders, other YAML
+    files for organisations)."""
     data = resources.files("nexus.actors").joinpath("data")
     gz = Gazetteer()
     load_countries(gz, _read_yaml(data / "countries.yaml"))
     if (data / "organisations.yaml").is_file():
         load_organisations(gz, _read_yaml(data / "organisations.yaml"))
     load_sectors(gz, _read_yaml(data / "sectors.yaml"))
+    if (data / "regions.yaml").is_file():
+        load_regions(gz, _read_yaml(data / "regions.yaml"))
     for name in ("leaders.csv", "leaders_phoenix.csv"):
         if (data / name).is_file():
             load_people(gz, _read_csv(data / name))
@@ -162,6 +175,8 @@ def load_gazetteer(extra: Iterable[Path] = ()) -> Gazetteer:
             load_countries(gz, _read_yaml(path))
         elif "sector" in path.name:
             load_sectors(gz, _read_yaml(path))
+        elif "region" in path.name:
+            load_regions(gz, _read_yaml(path))
         else:
             load_organisations(gz, _read_yaml(path))
     return gz

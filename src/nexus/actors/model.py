@@ -15,6 +15,7 @@ class Actor:
     country: str | None = None
     sector: str | None = None
     name: str | None = None  # canonical name of the entity ("Vladimir Putin", "NATO")
+    group: str | None = None  # the organisation it belongs to (UNO for the Security Council)
 
 
 @dataclass(slots=True)

@@ -151,7 +151,8 @@ class ActorResolver:
             return Actor(text=text, code=code, country=country, sector=sector if country else (entity.sector or None),
                          name=entity.name)
         if entity.kind == "organisation":
-            return Actor(text=text, code=entity.code, country=entity.country, sector=entity.sector, name=entity.name)
+            return Actor(text=text, code=entity.code, country=entity.country, sector=entity.sector, name=entity.name,
+                         group=entity.parent)
         if entity.kind in {"capital", "seat"}:
             return Actor(text=text, code=entity.code + (entity.sector or ""), country=entity.country,
                          sector=entity.sector, name=entity.name)
@@ -165,7 +166,7 @@ class ActorResolver:
             # Most recent tenure first: "President Bush" in 2003 is George W. Bush.
             return max(pool, key=lambda e: (e.start or date.min))
         # Prefer a country reading over an adjective reading for the same form.
-        order = {"organisation": 0, "country": 1, "capital": 2, "seat": 3, "demonym": 4, "adjective": 5}
+        order = {"organisation": 0, "country": 1, "capital": 2, "seat": 3, "region": 4, "demonym": 5, "adjective": 6}
         return min(entities, key=lambda e: order.get(e.kind, 9))
 
     def _namers(self, head: Token) -> list[Token]:
@@ -198,7 +199,7 @@ class ActorResolver:
     def _with_sector(self, base: Actor, sector: str | None, head: Token) -> Actor:
         text = _phrase_text(_np_span(head))
         if base.country is None:  # an organisation keeps its own code and sector
-            return Actor(text=text, code=base.code, country=None, sector=base.sector, name=base.name)
+            return Actor(text=text, code=base.code, country=None, sector=base.sector, name=base.name, group=base.group)
         if sector is None and base.sector and base.name and head.ent_type_ == "PERSON":
             sector = base.sector
         if sector is None:

@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from nexus.datafiles import load_yaml
 
 FURNITURE_FILE = "furniture.yaml"
 
@@ -20,6 +20,17 @@ class FurniturePatterns:
     furniture: tuple[re.Pattern[str], ...]
     caption: tuple[re.Pattern[str], ...]
     link_list_headers: tuple[re.Pattern[str], ...]
+    # "MOSCOW, Nov 12 (Reuters) - ": a dateline opening a paragraph is split off as its own
+    # block, so the place is never read as the subject of the first sentence.
+    datelines: tuple[re.Pattern[str], ...] = ()
+
+    def dateline_end(self, text: str) -> int:
+        """Length of a dateline opening `text` (0 if none)."""
+        for p in self.datelines:
+            m = p.match(text)
+            if m:
+                return m.end()
+        return 0
 
     def classify(self, line: str) -> Literal["furniture", "caption"] | None:
         """The kind of one stripped line if it is furniture or a caption, else None."""
@@ -63,10 +74,11 @@ def default_patterns() -> FurniturePatterns:
 
 
 def _parse(text: str, where: str) -> FurniturePatterns:
-    data = yaml.safe_load(text) or {}
+    data = load_yaml(text) or {}
     return FurniturePatterns(
         max_line_chars=int(data.get("max_line_chars", 220)),
         furniture=_compile(data.get("furniture", []), f"{where}: furniture"),
         caption=_compile(data.get("caption", []), f"{where}: caption"),
         link_list_headers=_compile(data.get("link_list_headers", []), f"{where}: link_list_headers"),
+        datelines=tuple(re.compile(str(p)) for p in data.get("datelines", [])),
     )

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from nexus.documents.furniture import default_patterns
 from nexus.documents.model import Block, BlockKind
-from nexus.documents.segment import Unit, mark_link_lists
+from nexus.documents.segment import Unit, mark_link_lists, split_datelines
 
 #: Elements of trafilatura's XML that hold blocks of their own, not inline text.
 _BLOCK_TAGS = frozenset({"head", "p", "list", "item", "quote", "table", "row", "cell", "code", "graphic"})
@@ -136,7 +136,7 @@ def extract_html(html: str) -> HtmlText | None:
         title = pieces[0][1]
     return HtmlText(
         text=text,
-        blocks=[Block(u.start, u.end, u.kind) for u in units],
+        blocks=split_datelines(text, [Block(u.start, u.end, u.kind) for u in units]),
         title=title,
         date=_parse_date(root.get("date")),
         url=root.get("url") or None,

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-BlockKind = Literal["title", "heading", "paragraph", "list_item", "quote", "caption", "furniture"]
+BlockKind = Literal["title", "heading", "dateline", "paragraph", "list_item", "quote", "caption", "furniture"]
 
 #: Block kinds that carry no events: page furniture and image captions.
-NON_EVENT_KINDS: frozenset[str] = frozenset({"furniture", "caption"})
+NON_EVENT_KINDS: frozenset[str] = frozenset({"furniture", "caption", "dateline"})
 
 
 @dataclass(frozen=True, slots=True)

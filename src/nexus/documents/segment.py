@@ -195,7 +195,22 @@ def segment(text: str, patterns: FurniturePatterns | None = None) -> list[Block]
     """Split plain text into non-overlapping blocks covering all of its non-whitespace text."""
     units = segment_units(text, patterns)
     mark_link_lists(units, text, patterns)
-    return [Block(u.start, u.end, u.kind) for u in units]
+    return split_datelines(text, [Block(u.start, u.end, u.kind) for u in units], patterns)
+
+
+def split_datelines(text: str, blocks: list[Block], patterns: FurniturePatterns | None = None) -> list[Block]:
+    """A paragraph opening with a dateline ("BAKU, Sept 20 (Reuters) - ") becomes two blocks."""
+    patterns = patterns or default_patterns()
+    out: list[Block] = []
+    for b in blocks:
+        cut = patterns.dateline_end(text[b.start:b.end]) if b.kind == "paragraph" else 0
+        if cut:
+            head = text[b.start:b.start + cut].rstrip()  # keeps the dash: blocks cover all text
+            out.append(Block(b.start, b.start + len(head), "dateline"))
+            out.append(Block(b.start + cut, b.end, "paragraph"))
+        else:
+            out.append(b)
+    return out
 
 
 def title_of(text: str, blocks: list[Block]) -> str | None:

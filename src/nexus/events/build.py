@@ -51,10 +51,17 @@ class EventBuilder:
             return
         if speaker.alleging:
             f.fact.add("alleged", f"claim by '{speaker.head.text}'")
-        elif intelligence_speaker(speaker.head, self.lex):
-            speaker_countries = {a.country for a in resolver.actors(speaker.head)}
+            return
+        speaker_countries = {a.country for a in resolver.actors(speaker.head) if a.country}
+        if intelligence_speaker(speaker.head, self.lex):
             if f.source.country not in speaker_countries:
                 f.fact.add("alleged", f"intelligence '{speaker.head.text}'")
+        elif speaker_countries and not f.derived_from and f.fact.value == "asserted":
+            # "the White House said North Korea had delivered munitions to Russia": one state's
+            # account of what two others exchanged is a claim, not the public record
+            parties = {f.source.country, f.target.country if f.target else None}
+            if cameo_code(f.code).quad_class == 2 and not speaker_countries & parties:
+                f.fact.add("alleged", f"third party '{speaker.head.text}'")
 
     def _covert(self, anchor: Token, speaker: Speaker | None) -> str | None:
         stop = speaker.verb if speaker else None

@@ -94,7 +94,13 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
                 _local_markers(cur, lex, fact, nominal=cur.pos_ in {"NOUN", "PROPN"})
             continue
         if rel in {"ccomp", "parataxis"} and lemma in lex.cue("reporting_verbs") and lemma not in lex.cue("alleging_verbs"):
-            break  # attribution boundary: "X said Y happened" states Y on X's word
+            # attribution boundary: "X said Y happened" states Y on X's word, and "X said it
+            # would withdraw" reports a plan (future in the past), not a possibility
+            if fact.value == "hypothetical" and not any(
+                    m.startswith("condition") for m in fact.markers) and all(
+                    m.startswith("modal 'would'") for m in fact.markers if m.startswith("modal")):
+                fact.value = "future"
+            break
         if rel in {"nsubj", "nsubjpass", "csubj"} and cur.i != trigger.i:
             break  # an event described inside a subject phrase keeps its own factuality
         if lemma in lex.cue("negating_verbs") and rel in {"xcomp", "prep", "pcomp", "pobj", "dobj"}:

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from nexus.datafiles import load_yaml
 
 COMPLEMENT_KINDS = ("intent", "request", "demand", "reject", "threaten", "accuse")
 
@@ -89,7 +89,9 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
             plover=f.get("plover"), mode=f.get("mode"), intransitive=bool(f.get("intransitive")),
         ))
     lex = Lexicon(frames=frames)
-    for frame in sorted(frames, key=lambda fr: -fr.specificity):
+    # Specific frames first; among equals, those that need a recipient (and so fail cleanly
+    # without one) before their fallbacks.
+    for frame in sorted(frames, key=lambda fr: (-fr.specificity, not fr.requires_target)):
         for v in frame.verbs:
             lex.verb_frames.setdefault(v, []).append(frame)
         for n in frame.nouns:
@@ -107,8 +109,8 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
 
 def _load(name: str, directory: Path | None):
     if directory is not None and (Path(directory) / name).is_file():
-        return yaml.safe_load((Path(directory) / name).read_text(encoding="utf-8"))
-    return yaml.safe_load(resources.files("nexus.events").joinpath("data", name).read_text(encoding="utf-8"))
+        return load_yaml((Path(directory) / name).read_text(encoding="utf-8"))
+    return load_yaml(resources.files("nexus.events").joinpath("data", name).read_text(encoding="utf-8"))
 
 
 def load_lexicon(directory: Path | None = None) -> Lexicon:

@@ -78,6 +78,9 @@ class Memory:
     pronouns ("it", "they") and short references."""
 
     last_subjects: list[Actor] = field(default_factory=list)
+    last_country: Actor | None = None  # for "the country"
+    last_organisation: Actor | None = None  # for "the bloc"
+    last_pair: tuple[Actor, Actor] | None = None  # for "the two countries"
 
 
 @dataclass(slots=True)
@@ -148,8 +151,10 @@ class SentenceMatcher:
             comp = self._complement(tok) if frame.complement else None
             if frame.requires_complement and comp is None:
                 continue
-            sources = controller if controller else self._sources(tok, frame)
+            sources = controller if controller and not frame.source else self._sources(tok, frame, objs)
             if not sources:
+                if frame.source:
+                    continue  # "received arms" names no supplier: try the next frame
                 if frame.objects is not None:
                     self._claim(objs)
                 return []
@@ -438,9 +443,14 @@ class SentenceMatcher:
 
     # ------------------------------------------------------------------ actors
 
-    def _sources(self, tok: Token, frame: Frame | None) -> list[Actor]:
+    def _sources(self, tok: Token, frame: Frame | None, objs: list[Token] = ()) -> list[Actor]:
         if frame is not None and frame.source:
-            heads = [h for slot in frame.source for h in prep_objects(tok, {slot})]
+            heads = []
+            for slot in frame.source:
+                if slot == "owner":  # "shipments of Iranian missiles": whose the things are
+                    heads += [o for obj in objs for o in [obj] + prep_objects(obj, {"of"})]
+                else:
+                    heads += prep_objects(tok, {slot})
         elif tok.pos_ == "ADJ" and tok.dep_ in {"acomp", "attr", "oprd", "xcomp"}:
             heads = subject_tokens(tok.head)
         else:
@@ -462,15 +472,52 @@ class SentenceMatcher:
         return []
 
     def _actors_of(self, tok: Token) -> list[Actor]:
-        """Actors a token names, with pronouns resolved to earlier actors."""
+        """Actors a token names, with pronouns and definite descriptions ("the bloc", "the
+        two countries") resolved to actors named earlier."""
         if tok.lower_ in PERSONAL_PRONOUNS and tok.pos_ == "PRON":
             return self._pronoun(tok)
-        return self.resolver.actors(tok)
+        actors = self.resolver.actors(tok)
+        if actors or tok.pos_ != "NOUN":
+            return actors
+        return self._description(tok)
+
+    def _description(self, tok: Token) -> list[Actor]:
+        dets = {c.lower_ for c in tok.children if c.dep_ in {"det", "nummod", "predet", "amod"}}
+        lemma = tok.lemma_.lower()
+        mem = self.memory
+        if dets & {"two", "both"} and lemma in self.lex.cue("pair_references") and mem.last_pair:
+            return list(mem.last_pair)
+        if "the" not in dets or len([c for c in tok.children if c.dep_ in {"amod", "compound"}]) > 1:
+            return []
+        if lemma in self.lex.cue("country_references") and mem.last_country is not None:
+            return [_referring(mem.last_country, tok)]
+        if lemma in self.lex.cue("organisation_references") and mem.last_organisation is not None:
+            return [_referring(mem.last_organisation, tok)]
+        sector = self.resolver.sector_of(tok)
+        if sector and mem.last_country is not None and mem.last_country.country:
+            # "the government", "the army": the country in focus
+            base = mem.last_country
+            return [Actor(text=tok.text, code=base.country + sector, country=base.country, sector=sector,
+                          name=base.name)]
+        return []
 
     def _actors(self, tok: Token) -> list[Actor]:
         return self._actors_of(resolve_relative(tok))
 
     def _pronoun(self, tok: Token) -> list[Actor]:
+        if tok.dep_ in {"dobj", "pobj", "dative"}:
+            # "Blinken called Aliyev and urged him to stop": an object pronoun is not its own
+            # clause's subject; take the nearest actor named before it
+            verb = tok.head if tok.dep_ != "pobj" else tok.head.head
+            own_subjects = {t.i for s in subject_tokens(verb) for t in s.subtree} if verb.pos_ in _VERB_POS else set()
+            for t in reversed(self.sent[: tok.i - self.sent.start]):
+                if t.i in own_subjects or t.lower_ in PERSONAL_PRONOUNS:
+                    continue
+                if t.i in self.resolver.matches and t.i == self.resolver.matches[t.i].span.root.i:
+                    actors = self.resolver.actors(t)
+                    if actors:
+                        return actors
+            return list(self.memory.last_subjects)
         # The subject of a governing clause ("Syria says it is willing"), else an earlier actor
         # in the sentence, else the last subject of the previous sentences.
         for anc in tok.ancestors:
@@ -495,6 +542,8 @@ class SentenceMatcher:
                 heads = object_tokens(tok)
             elif slot == "iobj":
                 heads = children(tok, "dative")
+            elif slot == "subj":  # "Russia received missiles from Iran": the receiver
+                heads = subject_tokens(tok)
             else:
                 heads = prep_objects(tok, {slot})
                 for o in inner_objs:
@@ -516,17 +565,28 @@ class SentenceMatcher:
             place = self._place_target(tok, sources)
             if place:
                 return place
-        return self._nearest_target(tok, sources)
+        if frame.requires_target or frame.complement:
+            return self._nearest_target(tok, sources)
+        return Targets([])
 
     def _place_target(self, tok: Token, sources: list[Actor]) -> Targets:
+        """The state where the event happened: a place in a locative phrase ("in Jericho"), or
+        the place the act was aimed at ("struck the port of Odesa", "shelled Juba")."""
+        objects = {o.i for o in object_tokens(tok)} if tok.pos_ in _VERB_POS else set()
         for ent in self.sent.ents:
             if ent.label_ not in {"GPE", "LOC", "FAC"} or not _governed_by(ent.root, tok):
                 continue
-            prep = ent.root.head
-            if prep.dep_ == "prep" and prep.lower_ == "of":  # "the town of Cizre"
-                prep = prep.head.head if prep.head.dep_ == "pobj" else prep
-            if prep.lower_ not in _PLACE_PREPS:
-                continue
+            head = ent.root.head
+            if ent.root.i in objects:
+                pass
+            elif head.dep_ == "prep" and head.lower_ == "of" and head.head.i in objects:
+                pass  # "the port of Odesa"
+            else:
+                prep = head
+                if prep.dep_ == "prep" and prep.lower_ == "of" and prep.head.dep_ == "pobj":
+                    prep = prep.head.head  # "in the town of Cizre"
+                if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
+                    continue
             actors = self.resolver.actors(ent.root)
             country = actors[0].country if actors else None
             if country is None:
@@ -611,12 +671,28 @@ class SentenceMatcher:
         self.claimed.update(t.i for t in toks)
 
     def _remember(self) -> None:
+        mem = self.memory
         for tok in self.sent:
             if tok.dep_ in {"nsubj", "nsubjpass"} and tok.lower_ not in PERSONAL_PRONOUNS:
                 actors = self.resolver.actors(resolve_relative(tok))
                 if actors:
-                    self.memory.last_subjects = actors
-                    return
+                    mem.last_subjects = actors
+                    break
+        for tok in self.sent:
+            if tok.i in self.resolver.matches and self.resolver.matches[tok.i].span.root.i == tok.i:
+                for a in self.resolver.actors(tok):
+                    if a.country and a.sector in {None, "GOV"}:
+                        mem.last_country = Actor(text=a.text, code=a.country, country=a.country, name=a.name)
+                    elif a.country is None and a.sector in {"IGO", "NGO", "IMG"}:
+                        mem.last_organisation = a
+        for f in self.found:
+            if f.target is not None and not f.embedded:
+                mem.last_pair = (f.source, f.target)
+
+
+def _referring(actor: Actor, tok: Token) -> Actor:
+    return Actor(text=tok.text, code=actor.code, country=actor.country, sector=actor.sector, name=actor.name,
+                 group=actor.group)
 
 
 def _governed_by(tok: Token, head: Token) -> bool:

@@ -1,0 +1,149 @@
+"""The Python API: code text, ingest files into a store, and query it as DataFrames.
+
+    import nexus
+    events = nexus.code_text("Russia supplied Iran with drones in 2022.", date="2024-03-14")
+    nx = nexus.open("nexus.duckdb")
+    nx.events(actor="RUS", plover_type="AID")      # a pandas DataFrame
+    nx.dyad("RUS", "IRN")                           # counts, series and evidence both ways
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from nexus.analysis import DyadReport, dyad_report
+from nexus.coded import CodedDocument
+from nexus.documents import Document, ReadProblem, read_documents, segment
+from nexus.documents.readers import DEFAULT_MAX_CHARS
+from nexus.events.model import Event
+from nexus.pipeline import Coder, CoderConfig
+from nexus.store import DEFAULT_LOCATION, Store, WriteStats, queries
+
+ProblemHandler = Callable[[ReadProblem], None]
+
+
+@cache
+def default_coder() -> Coder:
+    return Coder(CoderConfig())
+
+
+def sample_paths() -> list[Path]:
+    """The bundled sample articles (HTML, text and a JSONL of wire stories)."""
+    folder = resources.files("nexus.samples").joinpath("articles")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _as_date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def read(paths: Sequence[str | Path], input_format: str | None = None, date: str | date | None = None,
+         max_chars: int = DEFAULT_MAX_CHARS, on_problem: ProblemHandler | None = None) -> Iterator[Document]:
+    """Documents from files, directories or "-" (stdin); problems go to `on_problem`."""
+    for item in read_documents([str(p) for p in paths], input_format=input_format,  # type: ignore[arg-type]
+                               default_date=_as_date(date), max_chars=max_chars):
+        if isinstance(item, ReadProblem):
+            if on_problem is not None:
+                on_problem(item)
+        else:
+            yield item
+
+
+def code_documents(documents: Iterable[Document], coder: Coder | None = None) -> Iterator[CodedDocument]:
+    yield from (coder or default_coder()).code_documents(documents)
+
+
+def code_text(text: str, date: str | date | None = None, doc_id: str = "text",
+              coder: Coder | None = None) -> list[Event]:
+    """Events in one piece of plain text."""
+    doc = Document(doc_id=doc_id, text=text, date=_as_date(date), origin="<text>", blocks=segment(text))
+    return next(code_documents([doc], coder)).events
+
+
+def events_frame(events: Iterable[Event]) -> pd.DataFrame:
+    """Contract records as a flat DataFrame (nested fields joined with dots)."""
+    return pd.json_normalize([e.to_dict() for e in events])
+
+
+@dataclass(slots=True)
+class IngestResult:
+    stats: WriteStats
+    skipped: int  # documents already stored unchanged, skipped before parsing
+
+
+def ingest(paths: Sequence[str | Path], store: Store | str | Path = DEFAULT_LOCATION,
+           input_format: str | None = None, date: str | date | None = None,
+           on_problem: ProblemHandler | None = None, coder: Coder | None = None,
+           progress: Callable[[Document], None] | None = None, batch_size: int = 50) -> IngestResult:
+    """Codes documents into a store. Documents already stored unchanged are skipped before
+    parsing, so an interrupted run resumes where it stopped; each document is written whole
+    or not at all."""
+    own = not isinstance(store, Store)
+    st = Store.open(store) if own else store
+    skipped = 0
+
+    def pending() -> Iterator[Document]:
+        nonlocal skipped
+        for doc in read(paths, input_format, date, on_problem=on_problem):
+            if progress is not None:
+                progress(doc)
+            if st.has_document(doc.doc_id, doc.content_hash):
+                skipped += 1
+                continue
+            yield doc
+
+    try:
+        stats = st.write_many(code_documents(pending(), coder), batch_size=batch_size)
+    finally:
+        if own:
+            st.close()
+    stats.unchanged += skipped
+    return IngestResult(stats, skipped)
+
+
+class Nexus:
+    """A store opened for analysis. Every query returns a pandas DataFrame (or a DyadReport of
+    DataFrames), the same figures the CLI prints."""
+
+    def __init__(self, location: str | Path = DEFAULT_LOCATION, read_only: bool = True):
+        self.store = Store.open(location, read_only=read_only)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Nexus:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def events(self, **filters) -> pd.DataFrame:
+        """Filters: actor, dyad=(a, b), source, target, plover_type, factuality, date_from,
+        date_to, text, doc_id, limit, order."""
+        return queries.events(self.store, **filters)
+
+    def relationships(self, factuality: str = "asserted", limit: int | None = 20) -> pd.DataFrame:
+        return queries.relationships(self.store, factuality=factuality, limit=limit)
+
+    def documents(self, limit: int | None = None) -> pd.DataFrame:
+        return queries.documents(self.store, limit=limit)
+
+    def actors(self, limit: int | None = None) -> pd.DataFrame:
+        return queries.actors(self.store, limit=limit)
+
+    def dyad(self, a: str, b: str, freq: str = "year", evidence: int = 5,
+             factuality: str = "asserted") -> DyadReport:
+        return dyad_report(self.store, a, b, freq=freq, evidence=evidence, factuality=factuality)  # type: ignore[arg-type]
+
+
+def open(location: str | Path = DEFAULT_LOCATION, read_only: bool = True) -> Nexus:  # noqa: A001
+    return Nexus(location, read_only=read_only)
