@@ -27,8 +27,15 @@ What the dictionaries look like (TABARI format) and how this script reads them:
 
 Rows written: one per person and dated code whose sector is GOV or MIL (country codes) or
 whose organisation maps to a code of organisations.yaml (IGO codes). ELI (elite, out of
-office) and undated codes are skipped, as are entries that name institutions, not persons.
+office) and undated codes are skipped, as are entries that name institutions, not persons,
+codes of places that are not in countries.yaml (dependent territories, the dictionary's
+fictional test country) and malformed dates (reported on standard error).
 Identical codes of one person that overlap or touch are merged into one row.
+
+The dictionaries end in early 2014, so "from that date on" means "still in office in 2014".
+Where the hand-compiled leaders.csv knows the same person (same name and country) and every
+one of their rows there has ended, the open-ended Phoenix row is closed at the last of those
+end dates. Run this script after editing leaders.csv.
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ DEFAULT_OUT = DATA / "leaders_phoenix.csv"
 FILES = ("Phoenix.Countries.actors.txt", "Phoenix.International.actors.txt")
 COLUMNS = ["name", "aliases", "country", "sector", "role", "start", "end", "source"]
 
-# Phoenix country prefixes that are not ISO 3166-1 alpha-3, mapped to ISO (or dropped: None).
+# Phoenix country prefixes that are not the ISO 3166-1 alpha-3 codes countries.yaml uses.
 COUNTRY_FIXES: dict[str, str | None] = {
     "IMY": "IMN",  # Isle of Man
     "ROM": "ROU",  # Romania, old ISO code
@@ -247,12 +254,34 @@ def org_of(code: str) -> str | None:
 
 
 def split_code(token: str) -> tuple[str, str, str] | None:
-    """'RUSGOV 000507-120507' -> ('RUSGOV', '<'/'>'/'-', dates...) parsed by the caller."""
+    """'RUSGOV 000507-120507' -> ('RUSGOV', '000507-120507', token); the caller reads the
+    date part ('>011222', '<991231', 'YYMMDD-YYMMDD' or empty)."""
     token = token.strip()
     m = re.match(r"^([A-Z]{3,})(?:\s+|(?=[<>])|$)(.*)$", token)
     if not m:
         return None  # e.g. NGOCHRPRO214: digits glued to the code, no dates
     return m.group(1), m.group(2), token
+
+
+def _key(name: str) -> str:
+    import unicodedata
+
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z ]+", " ", name).split())
+
+
+def hand_compiled_ends(path: Path) -> dict[tuple[str, str], dt.date]:
+    """(name key, country) -> last end date, for people of leaders.csv who are out of office
+    in every row there. Open-ended Phoenix rows for them are closed at that date: the
+    dictionary dates from 2014 and cannot know that Karzai left office in 2014-09."""
+    if not path.is_file():
+        return {}
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    ends: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in csv.DictReader(lines):
+        for form in [row["name"], *[a for a in row["aliases"].split("|") if " " in a]]:
+            ends[(_key(form), row["country"])].append(row["end"])
+    return {k: max(dt.date.fromisoformat(e) for e in v) for k, v in ends.items() if all(v)}
 
 
 def build(reference: Path) -> tuple[list[dict[str, str]], Counter]:
@@ -343,6 +372,7 @@ def build(reference: Path) -> tuple[list[dict[str, str]], Counter]:
                 key = (canonical, code, country, sector)
                 meta[key] = {"aliases": aliases, "file": entry.file}
                 merged[key].append([start, end])
+    closed = hand_compiled_ends(DATA / "leaders.csv")
     out = []
     for key, spans in merged.items():
         canonical, code, country, sector = key
@@ -360,7 +390,12 @@ def build(reference: Path) -> tuple[list[dict[str, str]], Counter]:
             joined.append([start, end])
         for start, end in joined:
             note = f"{meta[key]['file']} (MIT) {code}"
-            if end is None:
+            last = closed.get((_key(canonical), country))
+            if end is None and last is not None and (start is None or start <= last):
+                end = last
+                note += "; open-ended in the 2014 dictionary, closed at the last end in leaders.csv"
+                stats["open-ended rows closed from leaders.csv"] += 1
+            elif end is None:
                 note += "; open-ended in the 2014 dictionary"
             out.append({
                 "name": canonical,
@@ -384,8 +419,9 @@ HEADER = """\
 # Computational Event Data System Project). Built by tools/build_gazetteer_from_phoenix.py;
 # edit the script or leaders.csv rather than this file.
 # The dictionaries date from early 2014: an empty `end` means open-ended in 2014, not
-# necessarily in office today. An empty `start` means "up to `end`". leaders.csv (hand-
-# compiled, current) takes precedence where both name a person.
+# necessarily in office today (open-ended rows of people whom leaders.csv shows out of office
+# are closed at their last end date there). An empty `start` would mean "up to `end`".
+# leaders.csv (hand-compiled, current) takes precedence where both name a person.
 # role is "other" throughout; source names the original Phoenix code (USAGOVMIL = USA GOV,
 # sub-sector MIL).
 """

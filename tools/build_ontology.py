@@ -12,6 +12,10 @@ Decisions (documented here and in the data file):
   * 163 (impose embargo, boycott or sanctions) becomes SANCTION `discontinue`: the 2021 table
     says COERCE `restrict`, but the PLOVER manual's SANCTION section codes international
     sanctions as SANCTION `discontinue`, which is what analysts expect.
+  * 0813 (ease curfew) and 0814 (ease state of emergency) are children of 081 (ease
+    administrative sanctions), which the PLOVER manual's CAMEO table files under CONCEDE
+    ("08 YIELD (081 to 083): CONCEDE"); the 2021 conversion table's RETREAT for them is
+    overridden to follow the manual.
   * Quad class follows the GDELT convention: 01-05 verbal cooperation (1), 06-08 material
     cooperation (2), 09-13 verbal conflict (3), 14-20 material conflict (4).
 
@@ -83,6 +87,8 @@ def main() -> None:
             ptype = "REQUEST"
         else:
             ptype, mode, ctx = plover.get(code) or plover.get(code[:3]) or plover.get(code[:2]) or ("", "", "")
+            if code in {"0813", "0814"}:
+                ptype = "CONCEDE"
             if code == "163":
                 ptype, mode, ctx = "SANCTION", "discontinue", "economic"
             if not ptype:

@@ -11,6 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -24,7 +25,8 @@ from nexus.store import DEFAULT_LOCATION
 
 app = typer.Typer(help="Nexus: sourced political event data from news and analysis articles.",
                   no_args_is_help=True, add_completion=False)
-err = Console(stderr=True)
+# soft_wrap: a message is one line however long its path, so logs can be grepped
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console()
 
 
@@ -196,8 +198,12 @@ def ingest(paths: PathsArg = None, input_format: InputFormat | None = typer.Opti
             seen += 1
             bar.update(task, advance=1)
 
-        result = api.ingest(targets, store, input_format.value if input_format else None, _date(date_),
-                            on_problem=problems, progress=tick)
+        try:
+            result = api.ingest(targets, store, input_format.value if input_format else None, _date(date_),
+                                on_problem=problems, progress=tick)
+        except duckdb.Error as exc:
+            err.print(f"[red]nexus: cannot write the store {_escape(store)}[/red]: {_escape(_first_line(exc))}")
+            raise typer.Exit(1)
     s = result.stats
     err.print(f"nexus: {seen} documents read: {s.added} added, {s.replaced} replaced, "
               f"{s.unchanged} unchanged; {s.events} events written to {store}")
@@ -247,7 +253,7 @@ def events(store: StoreOpt = DEFAULT_LOCATION,
            date_from: Optional[str] = typer.Option(None, "--from"), date_to: Optional[str] = typer.Option(None, "--to"),
            text: Optional[str] = typer.Option(None, help="Words in the sentence or trigger."),
            doc: Optional[str] = typer.Option(None, help="One document's events."),
-           limit: Optional[int] = typer.Option(100), fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
+           limit: Optional[int] = typer.Option(100, min=0), fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
     """List stored events with filters, as a table, JSONL or CSV."""
     with _open(store) as nx:
         try:
@@ -265,13 +271,21 @@ def events(store: StoreOpt = DEFAULT_LOCATION,
 
 def _open(store: str) -> api.Nexus:
     if not Path(store).exists():
-        err.print(f"[red]nexus: no store at {store}[/red] (run `nexus ingest` first, or pass --store)")
+        err.print(f"[red]nexus: no store at {_escape(store)}[/red] (run `nexus ingest` first, or pass --store)")
         raise typer.Exit(1)
-    return api.open(store)
+    try:
+        return api.open(store)
+    except (duckdb.Error, RuntimeError) as exc:
+        err.print(f"[red]nexus: {_escape(store)} is not a Nexus store[/red]: {_escape(_first_line(exc))}")
+        raise typer.Exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 @app.command()
-def relations(store: StoreOpt = DEFAULT_LOCATION, limit: int = typer.Option(15),
+def relations(store: StoreOpt = DEFAULT_LOCATION, limit: int = typer.Option(15, min=0),
               factuality: str = typer.Option("asserted"),
               fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
     """The strongest directed relationships in the store."""
@@ -301,7 +315,7 @@ def _period(first, last) -> str:
 @app.command()
 def dyad(a: str, b: str, store: StoreOpt = DEFAULT_LOCATION,
          freq: str = typer.Option("year", help="year, quarter or month."),
-         evidence: int = typer.Option(5, help="Evidence sentences per direction."),
+         evidence: int = typer.Option(5, min=0, help="Evidence sentences per direction."),
          factuality: str = typer.Option("asserted"),
          fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """How two actors treat each other over time, both directions, with evidence."""
@@ -341,7 +355,7 @@ def _report_dict(report) -> dict:
 # ------------------------------------------------------------------------------ eval, demo
 
 @app.command(name="eval")
-def eval_(gold: Path, cameo: bool = typer.Option(False, "--cameo", help="Gold codes are CAMEO; match on the root."),
+def eval_(gold: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True), cameo: bool = typer.Option(False, "--cameo", help="Gold codes are CAMEO; match on the root."),
           events_out: Optional[Path] = typer.Option(None, "--events", help="Also write the coded events (JSONL).")) -> None:
     """Code a gold file and print precision, recall and F1 as the reference scorer computes them."""
     from nexus.evaluate import load_gold, score_events

@@ -65,13 +65,13 @@ def test_default_date_wins_over_a_guessed_dateline(tmp_path: Path) -> None:
     assert isinstance(doc, Document) and doc.date == date(2025, 2, 1)
 
 
-def test_crlf_is_normalised_and_offsets_follow(tmp_path: Path) -> None:
+def test_crlf_is_kept_and_offsets_follow(tmp_path: Path) -> None:
     path = tmp_path / "crlf.txt"
     path.write_bytes(ARTICLE.replace("\n", "\r\n").encode("utf-8"))
     (doc,) = read(path)
     assert isinstance(doc, Document)
-    assert "\r" not in doc.text and doc.text == ARTICLE
-    assert extract_text(doc) == ARTICLE
+    assert doc.text == ARTICLE.replace("\n", "\r\n")  # offsets index the text as given
+    assert extract_text(doc) == doc.text
     assert ("paragraph", "Iran has supplied drones to Russia, Western officials said.") in block_texts(doc)
 
 
@@ -204,7 +204,7 @@ def test_stdin_text(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_stdin(monkeypatch, ARTICLE.replace("\n", "\r\n").encode())
     (doc,) = read("-")
     assert isinstance(doc, Document)
-    assert doc.doc_id == "<stdin>" and doc.origin == "<stdin>" and doc.text == ARTICLE
+    assert doc.doc_id == "<stdin>" and doc.origin == "<stdin>" and doc.text == ARTICLE.replace("\n", "\r\n")
 
 
 def test_stdin_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -351,7 +351,7 @@ def test_jsonl_records_and_bad_lines(tmp_path: Path) -> None:
     assert (first.date, first.url, first.title) == (date(2023, 9, 1), "https://example.com/x", "Shells")
     assert first.origin == f"{path}:1"
     assert good[1].date == date(2000, 1, 1)  # a bad date warns and falls back: the text is kept
-    assert good[2].date == date(2000, 1, 1) and good[2].text == "Iran denied the report.\nIt said so twice."
+    assert good[2].date == date(2000, 1, 1) and good[2].text == "Iran denied the report.\r\nIt said so twice."
     bad = problems(items)
     assert [p.line for p in bad] == [2, 3, 5, 6, 7, 8]
     assert [p.fatal for p in bad] == [True] * 5 + [False]

@@ -24,6 +24,9 @@ from nexus.nlp.load import load_model
 _CORE_DEPS = {"compound", "amod", "poss", "nmod", "flat", "npadvmod", "nummod", "det", "case", "punct"}
 _NAMING_DEPS = {"compound", "amod", "poss", "nmod", "flat"}
 _PERSON_TITLES_MIL = {"general", "gen.", "commander", "admiral", "colonel", "marshal"}
+# Heads that count people rather than name them: look through "of".
+_QUANTITIES = {"ten", "tens", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
+               "dozen", "dozens", "score", "scores", "number", "group", "crowd", "handful", "some"}
 
 
 @dataclass(slots=True)
@@ -91,6 +94,15 @@ class ActorResolver:
     def actors(self, head: Token) -> list[Actor]:
         """The actors a noun phrase names; several when a modifier is coordinated
         ("Hungarian and Romanian officials"). Empty when it names none."""
+        if head.lemma_.lower() in _QUANTITIES:
+            # "tens of thousands of students", "dozens of Israeli soldiers": the people counted
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj":
+                            return self.actors(obj)
+        if any(c.lower_ == "ethnic" for c in head.children if c.dep_ == "amod"):
+            return []  # "ethnic Albanians in Serbia" are not Albania
         if head.i in self.matches:
             entity_actor = self._entity_actor(head)
             if entity_actor is not None:
@@ -173,10 +185,13 @@ class ActorResolver:
         """Tokens inside the phrase that name a country, organisation or person."""
         found: list[Token] = []
         stack = [c for c in head.children if c.dep_ in _NAMING_DEPS or c.dep_ == "appos"]
-        # "the government of Sudan", "the presidents of Iraq and Egypt", "rebels in the Ivory Coast"
-        preps = {"of", "from", "in"} if self.sector_of(head) else {"of", "from"}
-        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in preps):
+        # "the government of Sudan", "the presidents of Iraq and Egypt"
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"of", "from"}):
             stack.extend(c for c in prep.children if c.dep_ == "pobj")
+        # "Vietnamese-led forces": led by Vietnam
+        for c in head.children:
+            if c.dep_ in {"amod", "compound"} and c.lower_ == "led":
+                stack.extend(x for x in c.children if x.dep_ in {"npadvmod", "compound", "amod", "nmod"})
         seen = set()
         while stack:
             tok = stack.pop(0)
@@ -192,6 +207,13 @@ class ActorResolver:
             stack.extend(c for c in tok.children if c.dep_ in _NAMING_DEPS or c.dep_ in {"conj", "appos"})
             if tok.dep_ == "pobj":
                 continue
+        # "rebels in the Ivory Coast", "students throughout Indonesia": where a group is, when
+        # nothing else names it
+        if not found and self.sector_of(head):
+            for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"in", "throughout", "across"}):
+                for obj in prep.children:
+                    if obj.dep_ == "pobj" and obj.i in self.matches:
+                        found.append(self.matches[obj.i].span.root)
         # A person beats the country that modifies them ("Iran's leader Khomeini").
         people = [t for t in found if any(e.kind == "person" for e in self.matches[t.i].entities)]
         return people or found

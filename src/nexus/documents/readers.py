@@ -160,10 +160,6 @@ def _too_long(origin: str, size: str, max_chars: int, line: int | None = None) -
                                "per document; skipped", line=line)
 
 
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _looks_binary(head: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False  # UTF-16 text is full of NUL bytes
@@ -206,8 +202,8 @@ def _from_bytes(
     if _looks_binary(data[:_HEAD_BYTES]):
         yield ReadProblem(origin, "looks like binary data, not text; skipped")
         return
+    # The text is kept exactly as given (line endings too): event offsets index it (CONTRACT.md).
     text, warning = _decode(data, fmt)
-    text = _normalise_newlines(text)
     if not text.strip():
         yield ReadProblem(origin, "empty file")
         return
@@ -312,7 +308,6 @@ def _record(
     if not isinstance(text, str):
         yield problem(f'"text" must be a string, got {type(text).__name__}; line skipped')
         return
-    text = _normalise_newlines(text)
     if not text.strip():
         yield problem('"text" is empty; line skipped')
         return

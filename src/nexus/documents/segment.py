@@ -104,14 +104,15 @@ def _split_lines(text: str) -> list[list[_Line]]:
     """Non-blank lines with their content offsets, grouped into blank-line separated paragraphs."""
     paragraphs: list[list[_Line]] = [[]]
     pos = 0
-    for raw in text.split("\n"):
+    # splitlines: offsets stay those of the text as given, whatever its line endings (\r\n too)
+    for raw in text.splitlines(keepends=True):
         stripped = raw.strip()
         if stripped:
             indent = len(raw) - len(raw.lstrip())
             paragraphs[-1].append(_Line(pos + indent, pos + indent + len(stripped), stripped, indent))
         elif paragraphs[-1]:
             paragraphs.append([])
-        pos += len(raw) + 1
+        pos += len(raw)
     return [p for p in paragraphs if p]
 
 

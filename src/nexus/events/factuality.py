@@ -119,7 +119,7 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
                 break
         if lemma in lex.cue("future_words") and rel in {"xcomp", "prep", "pcomp", "pobj", "acl", "advcl"}:
             fact.add("future", f"'{gov.text}'")
-            fact.stated_plan = fact.stated_plan or lemma in {"plan", "intend", "prepare", "schedule", "set", "going", "due", "poised", "decide"}
+            fact.stated_plan = fact.stated_plan or lemma in {"plan", "intend", "prepare", "schedule", "set", "going", "due", "poised"}
         elif lemma in lex.cue("hypothetical_words") and rel in {"xcomp", "ccomp", "prep", "pcomp", "pobj", "acl", "dobj"}:
             fact.add("hypothetical", f"'{gov.text}'")
         cur = gov

@@ -28,10 +28,12 @@ class Frame:
     plover: str | None = None
     mode: str | None = None
     intransitive: bool = False  # only without a direct object ("returned to Kabul", not "returned the land")
+    subjects: frozenset[str] | None = None  # required subject words (troops arriving deploy)
+    complement_via: frozenset[str] | None = None  # constructions that carry the embedded event
 
     @property
     def specificity(self) -> int:
-        return 2 if self.objects is not None else 1 if self.complement else 0
+        return 2 if self.objects is not None or self.subjects is not None else 1 if self.complement else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +89,8 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
             symmetric=bool(f.get("symmetric")), requires_target=requires == "target",
             requires_complement=requires == "complement", complement=f.get("complement"),
             plover=f.get("plover"), mode=f.get("mode"), intransitive=bool(f.get("intransitive")),
+            subjects=_expand(f["subject"], classes) if "subject" in f else None,
+            complement_via=frozenset(f["complement_via"]) if "complement_via" in f else None,
         ))
     lex = Lexicon(frames=frames)
     # Specific frames first; among equals, those that need a recipient (and so fail cleanly

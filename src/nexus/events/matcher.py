@@ -148,7 +148,9 @@ class SentenceMatcher:
                 continue
             if frame.intransitive and has_object:
                 continue
-            comp = self._complement(tok) if frame.complement else None
+            if frame.subjects is not None and not (self._words(subject_tokens(tok)) & frame.subjects):
+                continue
+            comp = self._complement(tok, frame.complement_via) if frame.complement else None
             if frame.requires_complement and comp is None:
                 continue
             sources = controller if controller and not frame.source else self._sources(tok, frame, objs)
@@ -253,7 +255,8 @@ class SentenceMatcher:
             return []
         light = self.light_verb(tok)
         anchor = light or tok
-        sources = controller or self._noun_sources(tok, light)
+        source_preps = {"by"} | {p for f in frames for p in f.source}
+        sources = self._noun_sources(tok, light, source_preps) or controller or []
         pairs_from_between = False
         if not sources and (light is not None or tok.dep_ in {"nsubj", "ROOT"}) and any(f.symmetric for f in frames):
             # "talks between Israel and Lebanon resumed"
@@ -267,7 +270,9 @@ class SentenceMatcher:
             if pairs_from_between and not frame.symmetric:
                 continue
             if frame.complement:
-                comp = self._noun_complement(tok)
+                if light is None and tok.dep_ not in {"nsubj", "ROOT", "nsubjpass"} and controller is None:
+                    continue  # "reneged on his commitment": a promise mentioned, not made here
+                comp = self._noun_complement(tok, light)
                 if frame.requires_complement and comp is None:
                     continue
                 out = self._wrap(tok, anchor, frame, comp, sources, [], forced, stop)
@@ -282,7 +287,7 @@ class SentenceMatcher:
             return self._emit(tok, anchor, frame, frame.code, sources, targets, forced, stop, nominal=True)
         return []
 
-    def _noun_sources(self, tok: Token, light: Token | None) -> list[Actor]:
+    def _noun_sources(self, tok: Token, light: Token | None, preps: set[str] = frozenset({"by"})) -> list[Actor]:
         out: list[Actor] = []
         named = False  # a possessive or "by" phrase names the actor outright
         for c in tok.children:
@@ -291,7 +296,7 @@ class SentenceMatcher:
                 named = True
             elif c.dep_ in {"amod", "compound", "nmod"} and c.i < tok.i:
                 out.extend(self.resolver.actors(c) if self.resolver.is_actor_word(c) else [])
-        for h in prep_objects(tok, {"by", "from"}):
+        for h in prep_objects(tok, set(preps)):
             for c in conjuncts(h):
                 out.extend(self._actors_of(c))
                 named = True
@@ -317,7 +322,10 @@ class SentenceMatcher:
                 return Targets(actors)
         return self._fallback_targets(tok, frame, sources)
 
-    def _noun_complement(self, tok: Token) -> Token | None:
+    def _noun_complement(self, tok: Token, light: Token | None = None) -> Token | None:
+        for c in (light.children if light is not None else ()):
+            if c.dep_ == "ccomp" and c.pos_ in _VERB_POS:  # "reiterated its demand that Israel ease"
+                return c
         for c in tok.children:
             if c.dep_ in {"acl", "xcomp", "relcl", "ccomp"} and c.pos_ in _VERB_POS:
                 if any(a.lower_ in {"to", "that"} for a in c.children) or c.dep_ == "ccomp":
@@ -329,21 +337,27 @@ class SentenceMatcher:
 
     # ------------------------------------------------------------------ embedded events
 
-    def _complement(self, tok: Token) -> Token | None:
+    def _complement(self, tok: Token, via: frozenset[str] | None = None) -> Token | None:
         """The embedded event of a wrapping verb: "to withdraw", "that Y must leave",
         "of shelling", "for talks", or an event noun as object ("demanded the withdrawal")."""
+        def allowed(route: str) -> bool:
+            return via is None or route in via
         for c in tok.children:
-            if c.dep_ == "xcomp" and (c.pos_ in _VERB_POS or self._is_event_word(c)):
+            if c.dep_ == "xcomp" and allowed("xcomp") and (c.pos_ in _VERB_POS or self._is_event_word(c)):
                 return c
         for c in tok.children:
-            if c.dep_ == "advcl" and c.pos_ in _VERB_POS and any(a.lower_ == "to" and a.dep_ == "aux" for a in c.children):
+            if c.dep_ == "advcl" and allowed("advcl") and c.pos_ in _VERB_POS and any(
+                    a.lower_ == "to" and a.dep_ == "aux" for a in c.children):
                 return c
         for c in tok.children:
-            if c.dep_ == "ccomp" and c.pos_ in _VERB_POS:
+            if c.dep_ == "ccomp" and allowed("ccomp") and c.pos_ in _VERB_POS:
                 return c
-        for h in prep_objects(tok, {"to", "for", "of", "on", "upon", "with", "against", "about", "over", "from"}):
+        preps = {"to", "for", "of", "on", "upon", "with", "against", "about", "over", "from"}
+        for h in prep_objects(tok, {p for p in preps if allowed(p)}):
             if h.pos_ in _VERB_POS or self._is_event_word(h):
                 return h
+        if not allowed("dobj"):
+            return None
         for c in tok.children:
             if c.dep_ in {"dobj", "nsubjpass"} and self._is_event_word(c):
                 return c
@@ -421,16 +435,20 @@ class SentenceMatcher:
                 targets = Targets(self._collect(comp_subject, sources))
             if not targets and comp is not None and comp.pos_ in _NOUN_POS:
                 targets = Targets(self._collect([comp], sources, owner=True))
-            if not targets:
+            if not targets and not (frame.symmetric and len(sources) > 1):
                 targets = self._conditional_target(tok, comp, sources) or \
                     self._nearest_target(comp or tok, sources)
-            if frame.requires_target and not targets:
-                return out
-            if frame.symmetric and len(sources) > 1 and not targets:
-                wrappers.extend((frame.code, s, t, "syntax") for s in sources for t in sources if s.code != t.code)
-            for s in sources:
-                for t in (targets.actors or [None]):
-                    wrappers.append((frame.code, s, t, targets.how))
+            code = frame.code
+            if table.kind == "intent" and comp is not None and any(c.dep_ == "neg" for c in comp.children):
+                code = self.lex.complements["reject"].default  # "vowed not to return the Golan Heights"
+            if frame.symmetric and len(sources) > 1 and targets.how != "syntax":
+                wrappers.extend((code, s, t, "syntax") for s in sources for t in sources if s.code != t.code)
+            else:
+                if frame.requires_target and not targets:
+                    return out
+                for s in sources:
+                    for t in (targets.actors or [None]):
+                        wrappers.append((code, s, t, targets.how))
         seen = set()
         for code, s, t, how in wrappers:
             key = (code, s.code, t.code if t else None)
@@ -458,7 +476,11 @@ class SentenceMatcher:
         out: list[Actor] = []
         for h in heads:
             for c in conjuncts(resolve_relative(h)):
-                out.extend(self._actors_of(c))
+                found = self._actors_of(c)
+                if not found and c.dep_ == "dobj" and c.head.lemma_.lower() in self.lex.cue("light_verbs"):
+                    # "the PKK issued a declaration demanding ...": the declaration's author
+                    found = [a for s in subject_tokens(c.head) for a in self._actors_of(s)]
+                out.extend(found)
         return _unique(out)
 
     def _controlled_subject(self, tok: Token) -> list[Token]:
@@ -565,6 +587,9 @@ class SentenceMatcher:
             place = self._place_target(tok, sources)
             if place:
                 return place
+            domestic = self._domestic_target(tok, frame, sources)
+            if domestic:
+                return domestic
         if frame.requires_target or frame.complement:
             return self._nearest_target(tok, sources)
         return Targets([])
@@ -596,6 +621,22 @@ class SentenceMatcher:
                 return Targets([Actor(text=ent.text, code=country, country=country)], "place")
         return Targets([])
 
+    def _domestic_target(self, tok: Token, frame: Frame, sources: list[Actor]) -> Targets:
+        """ "Egyptian police arrested 12 demonstrators": unnamed people acted on by a state's
+        own forces (or protesting) are that state's own: a domestic event."""
+        objs = object_tokens(tok) if tok.pos_ in _VERB_POS else prep_objects(tok, {"of", "on", "against"})
+        generic = [o for o in objs if o.lemma_.lower() in self.lex.cue("generic_people")]
+        protest = frame.code[:2] == "14"
+        if not (generic or protest) or len(sources) != 1 or not sources[0].country:
+            return Targets([])
+        src = sources[0]
+        if not protest and src.sector not in {"GOV", "COP", "MIL", "JUD", "SPY"}:
+            return Targets([])
+        country = src.country
+        sector = "GOV" if protest else None
+        return Targets([Actor(text=(generic[0].text if generic else country), code=country + (sector or ""),
+                              country=country, sector=sector)], "domestic")
+
     def _nearest_target(self, tok: Token, sources: list[Actor]) -> Targets:
         """The first actor after the trigger within its clause ("threatened to deliver blows to
         the United States and Israel")."""
@@ -603,7 +644,7 @@ class SentenceMatcher:
         for t in tok.subtree:
             if t.i <= tok.i or t.dep_ not in {"pobj", "dobj", "dative", "nsubj", "nsubjpass", "conj", "appos", "poss"}:
                 continue
-            if not _governed_by(t, tok):
+            if not _governed_by(t, tok, allow_participles=True):
                 continue
             if not self.resolver.is_actor_word(t) and t.lower_ not in PERSONAL_PRONOUNS:
                 continue
@@ -695,13 +736,14 @@ def _referring(actor: Actor, tok: Token) -> Actor:
                  group=actor.group)
 
 
-def _governed_by(tok: Token, head: Token) -> bool:
-    """True when `head` governs `tok` without a clause boundary in between."""
+def _governed_by(tok: Token, head: Token, allow_participles: bool = False) -> bool:
+    """True when `head` governs `tok` without a clause boundary in between (participle
+    phrases such as "refugees fleeing the war in Liberia" count as inside when allowed)."""
     cur = tok
     for _ in range(12):
         if cur.i == head.i:
             return True
-        if cur.dep_ in _CLAUSE_BREAKS and cur.head.i != head.i:
+        if cur.dep_ in _CLAUSE_BREAKS and cur.head.i != head.i and not (allow_participles and cur.dep_ == "acl"):
             return False
         if cur.head.i == cur.i:
             return False
