@@ -16,7 +16,7 @@ EXPECTATIONS = Path(__file__).resolve().parents[1] / "data" / "sample_expectatio
 
 def _keys(actor: dict | None) -> set[str]:
     keys = set()
-    for k in ("country", "code", "sector"):
+    for k in ("country", "code", "sector", "group"):
         v = (actor or {}).get(k)
         if v:
             keys.update({v, v[:3]})

@@ -56,6 +56,10 @@ def find_speaker(trigger: Token, lex: Lexicon) -> Speaker | None:
             subj = subject_tokens(gov)
             if subj and rel != "xcomp":
                 return Speaker(subj[0], gov, lemma in alleging)
+        if rel == "ccomp" and lemma in lex.cue("alleging_adjectives"):
+            subj = subject_tokens(gov)  # "Washington is concerned that ..."
+            if subj:
+                return Speaker(subj[0], gov, True)
         cur = gov
         chain.append(cur)
     for clause in chain:

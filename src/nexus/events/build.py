@@ -26,18 +26,21 @@ class EventBuilder:
 
     def build(self, doc_id: str, sentence: Span, sent_index: int, sent_start: int, offset: int,
               found: list[Found], resolver: ActorResolver, published: date | None) -> list[Event]:
-        events: dict[tuple, Event] = {}
-        for f in found + self._derived(found, resolver):
-            speaker = find_speaker(f.anchor, self.lex)
-            self._attribution_factuality(f, speaker, resolver)
+        events: dict[tuple, tuple[Event, bool]] = {}
+        speakers = {}
+        for f in found:
+            speakers[id(f)] = find_speaker(f.anchor, self.lex)
+            self._attribution_factuality(f, speakers[id(f)], resolver)
+        for f in found + self._derived(found, resolver) + self._accusations(found, speakers, resolver):
+            speaker = speakers.get(id(f)) or find_speaker(f.anchor, self.lex)
             event = self._event(doc_id, sentence, sent_index, offset, f, speaker, resolver, published)
             if event is None:
                 continue
             key = (event.source.code if event.source else None, event.target.code if event.target else None,
                    event.plover.type, event.factuality)
-            if key not in events or events[key].confidence < event.confidence:
-                events[key] = event
-        return list(events.values())
+            if key not in events or events[key][0].confidence < event.confidence:
+                events[key] = (event, not f.notes and f.target is not None)
+        return _drop_weaker_duplicates(list(events.values()))
 
     # -- factuality from the report ------------------------------------------------------
 
@@ -62,6 +65,34 @@ class EventBuilder:
             parties = {f.source.country, f.target.country if f.target else None}
             if cameo_code(f.code).quad_class == 2 and not speaker_countries & parties:
                 f.fact.add("alleged", f"third party '{speaker.head.text}'")
+
+    def _accusations(self, found: list[Found], speakers: dict, resolver: ActorResolver) -> list[Found]:
+        """ "The US claimed that ISIL had attacked Iraq", "South Korea's spy agency said North
+        Korea had shipped shells to Russia": whoever makes such a claim accuses the actor of
+        the alleged act. The accusation is asserted; the act stays alleged."""
+        out = []
+        for f in found:
+            speaker = speakers.get(id(f))
+            if f.fact.value != "alleged" or speaker is None or f.derived_from:
+                continue
+            if f.embedded and f.frame.complement is None and any(
+                    g.frame.complement == "accuse" and g.trigger.i != f.trigger.i for g in found):
+                continue  # "accused X of ...": the accusation is already coded
+            verb = speaker.verb
+            if verb is not None and verb.lemma_.lower() in self.lex.cue("denial_verbs"):
+                continue
+            if cameo_code(f.code).quad_class == 1:
+                continue  # a claim that two sides cooperate verbally accuses no one
+            accusers = [a for c in [speaker.head, *[x for x in speaker.head.children if x.dep_ == "conj"]]
+                        for a in resolver.actors(c)]
+            concern = verb is not None and verb.lemma_.lower() in self.lex.cue("alleging_adjectives")
+            for a in accusers:
+                if (a.country or a.code) in {f.source.country, f.source.code}:
+                    continue
+                out.append(Found(verb or f.anchor, verb or f.anchor, f.frame, "111" if concern else "112", a,
+                                 f.source, Factuality("asserted", [f"claims that {f.source.code} {f.trigger.text}"]),
+                                 f.confidence - 0.1, derived_from=f.frame.id))
+        return out
 
     def _covert(self, anchor: Token, speaker: Speaker | None) -> str | None:
         stop = speaker.verb if speaker else None
@@ -203,3 +234,12 @@ def _distance(tok: Token, anchor: Token) -> int | None:
 
 def _same_root(code: str, frame_code: str) -> bool:
     return code[:2] == frame_code[:2]
+
+
+def _drop_weaker_duplicates(events: list[tuple[Event, bool]]) -> list[Event]:
+    """Where one actor's event of a type has a recipient found by syntax, the same actor's
+    events of that type whose recipient was guessed (a place, the nearest actor) or missing
+    are the same event read less well: keep the better one."""
+    strong = {(e.source.code if e.source else None, e.plover.type, e.factuality) for e, syntactic in events if syntactic}
+    return [e for e, syntactic in events
+            if syntactic or (e.source.code if e.source else None, e.plover.type, e.factuality) not in strong]

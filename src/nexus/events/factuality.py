@@ -24,16 +24,19 @@ class Factuality:
     # The actor's own plan or commitment is stated ("will", "would", "plans to"): such an event
     # is also coded as the stated intent (AGREE) or threat (THREATEN) that PLOVER expects.
     stated_plan: bool = False
+    kinds: list[str] = field(default_factory=list)  # the factuality each marker points to
 
     def add(self, value: str, marker: str) -> None:
         self.markers.append(marker)
+        self.kinds.append(value)
         if PRIORITY[value] > PRIORITY[self.value]:
             self.value = value
 
     def merge(self, other: "Factuality") -> None:
-        for m in other.markers:
+        for m, k in zip(other.markers, other.kinds or ["asserted"] * len(other.markers)):
             if m not in self.markers:
                 self.markers.append(m)
+                self.kinds.append(k)
         if PRIORITY[other.value] > PRIORITY[self.value]:
             self.value = other.value
         self.stated_plan = self.stated_plan or other.stated_plan
@@ -84,6 +87,8 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
     while cur.head.i != cur.i:
         rel, gov = cur.dep_, cur.head
         if rel not in _EMBEDDING or (stop is not None and gov.i == stop.i):
+            if stop is not None and gov.i == stop.i:
+                _would_is_future(fact)  # "agreed that they would meet": a plan, not a possibility
             break
         lemma = gov.lemma_.lower()
         if rel == "conj":
@@ -96,10 +101,7 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
         if rel in {"ccomp", "parataxis"} and lemma in lex.cue("reporting_verbs") and lemma not in lex.cue("alleging_verbs"):
             # attribution boundary: "X said Y happened" states Y on X's word, and "X said it
             # would withdraw" reports a plan (future in the past), not a possibility
-            if fact.value == "hypothetical" and not any(
-                    m.startswith("condition") for m in fact.markers) and all(
-                    m.startswith("modal 'would'") for m in fact.markers if m.startswith("modal")):
-                fact.value = "future"
+            _would_is_future(fact)
             break
         if rel in {"nsubj", "nsubjpass", "csubj"} and cur.i != trigger.i:
             break  # an event described inside a subject phrase keeps its own factuality
@@ -127,3 +129,11 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
         if rel in {"relcl", "appos"}:
             break
     return fact
+
+
+def _would_is_future(fact: Factuality) -> None:
+    """In reported or agreed speech "would" is the future of the past ("said it would
+    withdraw"), unless a condition makes it hypothetical."""
+    hypothetical = [m for m, k in zip(fact.markers, fact.kinds) if k == "hypothetical"]
+    if fact.value == "hypothetical" and hypothetical and all(m.startswith("modal 'would'") for m in hypothetical):
+        fact.value = "future"

@@ -27,6 +27,7 @@ from nexus.events.syntax import (
     object_tokens,
     prep_objects,
     resolve_relative,
+    lemma_forms,
     subject_tokens,
     with_objects,
 )
@@ -81,6 +82,7 @@ class Memory:
     last_country: Actor | None = None  # for "the country"
     last_organisation: Actor | None = None  # for "the bloc"
     last_pair: tuple[Actor, Actor] | None = None  # for "the two countries"
+    last_by_root: dict[str, Actor] = field(default_factory=dict)  # "the strikes" -> who struck last
 
 
 @dataclass(slots=True)
@@ -129,11 +131,15 @@ class SentenceMatcher:
         return tok.pos_ == "ADJ" and tok.dep_ in {"acomp", "oprd", "xcomp", "ROOT"} and bool(self.verb_frames(tok))
 
     def verb_frames(self, tok: Token) -> list[Frame]:
-        lemma = tok.lemma_.lower()
+        forms = lemma_forms(tok)
         frames: list[Frame] = []
         for prt in children(tok, "prt"):
-            frames += self.lex.verb_frames.get(f"{lemma} {prt.lower_}", [])
-        return frames + (self.lex.verb_frames.get(lemma, []) or self.lex.verb_frames.get(tok.lower_, []))
+            frames += next((self.lex.verb_frames[f"{f} {prt.lower_}"] for f in forms
+                            if f"{f} {prt.lower_}" in self.lex.verb_frames), [])
+        return frames + next((self.lex.verb_frames[f] for f in forms if f in self.lex.verb_frames), [])
+
+    def _is_light(self, verb: Token, cue: str = "light_verbs") -> bool:
+        return any(f in self.lex.cue(cue) for f in lemma_forms(verb))
 
     def code_verb(self, tok: Token, controller: list[Actor] | None = None,
                   forced: Factuality | None = None, stop: Token | None = None) -> list[Found]:
@@ -202,7 +208,7 @@ class SentenceMatcher:
     def _as_intent(self, tok: Token, frame: Frame, sources: list[Actor], targets: Targets,
                    forced: Factuality | None) -> list[Found]:
         table = self.lex.complements["intent"]
-        embedded = Factuality(table.factuality, [f"offered by '{tok.text}'"])
+        embedded = Factuality(table.factuality, [f"offered by '{tok.text}'"], kinds=[table.factuality])
         inner = self._emit(tok, tok, frame, frame.code, sources, targets, embedded, tok)
         for f in inner:
             f.embedded = True
@@ -241,10 +247,10 @@ class SentenceMatcher:
         """The verb that carries an event noun: "launched strikes", "engaged in talks"."""
         head = tok.head
         if tok.dep_ in {"dobj", "nsubjpass", "obj"} and head.pos_ in _VERB_POS:
-            return head if head.lemma_.lower() in self.lex.cue("light_verbs") else None
+            return head if self._is_light(head) else None
         if tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in _VERB_POS:
             verb = head.head
-            if verb.lemma_.lower() in self.lex.cue("prepositional_light_verbs"):
+            if self._is_light(verb, "prepositional_light_verbs"):
                 return verb
         return None
 
@@ -301,12 +307,30 @@ class SentenceMatcher:
                 out.extend(self._actors_of(c))
                 named = True
         if out and not named and light is None and tok.dep_ == "pobj" and tok.head.lower_ in _ADJUNCT_PREPS:
-            return []
+            verb = tok.head.head
+            harm = verb.pos_ in _VERB_POS and children(verb, "auxpass") and any(
+                f in self.lex.cue("harm_verbs") for f in lemma_forms(verb))
+            if not harm:  # "killed in Israeli tank shelling" names the killers; "amid the uprising" does not
+                return []
         if not out and light is not None:
             out = self._sources(light, None)
         return _unique(out)
 
     def _noun_targets(self, tok: Token, light: Token | None, frame: Frame, sources: list[Actor]) -> Targets:
+        if tok.dep_ == "pobj" and children(tok.head.head, "auxpass"):
+            # "civilians were killed in the Azerbaijani shelling": the victims are the recipients
+            victims = children(tok.head.head, "nsubjpass")
+            actors = self._collect(victims, sources)
+            if actors:
+                return Targets(actors)
+            if victims and any(v.lemma_.lower() in self.lex.cue("generic_people") or
+                               self.resolver.actors(v) == [] and v.lemma_.lower() in {"dozen", "dozens", "hundreds", "thousands", "scores"}
+                               for v in victims) and len(sources) == 1 and sources[0].country:
+                place = self._place_target(tok.head.head, sources)
+                if place:
+                    return place
+                return Targets([Actor(text=victims[0].text, code=sources[0].country, country=sources[0].country)],
+                               "domestic")
         of_objs = prep_objects(tok, {"of"})
         for slot in frame.target:
             if slot in {"obj", "iobj"}:
@@ -359,6 +383,11 @@ class SentenceMatcher:
         if not allowed("dobj"):
             return None
         for c in tok.children:
+            if c.dep_ in {"dobj", "nsubjpass"} and c.lemma_.lower() in self.lex.cue("speech_act_nouns"):
+                for v in c.children:  # "accepted an invitation to visit Pyongyang"
+                    if v.dep_ in {"acl", "relcl", "xcomp"} and v.pos_ in _VERB_POS and self._is_event_word(v):
+                        return v
+        for c in tok.children:
             if c.dep_ in {"dobj", "nsubjpass"} and self._is_event_word(c):
                 return c
         for c in tok.children:
@@ -378,7 +407,7 @@ class SentenceMatcher:
             if comp.pos_ in _NOUN_POS and comp.lemma_.lower() in self.lex.cue("speech_act_nouns"):
                 return None  # "rejected an ultimatum": the ultimatum is the other side's act
             return comp
-        if comp.pos_ in _VERB_POS and comp.lemma_.lower() in self.lex.cue("light_verbs"):
+        if comp.pos_ in _VERB_POS and self._is_light(comp):
             for c in comp.children:
                 if c.dep_ == "dobj" and c.pos_ in _NOUN_POS and self.noun_frames(c):
                     return c
@@ -399,7 +428,7 @@ class SentenceMatcher:
                 controller = None if comp_subject else (own.actors or None)
             else:
                 controller = None if comp_subject else sources
-            embedded = Factuality(table.factuality, [f"embedded under '{tok.text}'"])
+            embedded = Factuality(table.factuality, [f"embedded under '{tok.text}'"], kinds=[table.factuality])
             if forced is not None:
                 embedded.merge(forced)
             if event.pos_ in _NOUN_POS:
@@ -425,13 +454,19 @@ class SentenceMatcher:
                     tgts, how = [e.source], "syntax"
                 else:
                     tgts, how = [e.target], "syntax"
-                for s in sources:
+                doers = sources
+                if table.actor == "subject":
+                    # "the two leaders agreed that their envoys would meet": each side's promise
+                    # is about its own side's act
+                    doers = [s for s in sources if _same_country(s, e.source)] or sources
+                for s in doers:
                     for t in tgts:
                         wrappers.append((table.code_for(e.code), s, t, how))
         else:
             targets = own
-            if not targets and comp_subject and table.actor == "object":
-                # "demanded that the US cancel its plans": the demand is made of the US
+            if not targets and comp_subject:
+                # "demanded that the US cancel its plans", "warned that Iran would pay": the
+                # demand, or the threat, is aimed at the clause's subject
                 targets = Targets(self._collect(comp_subject, sources))
             if not targets and comp is not None and comp.pos_ in _NOUN_POS:
                 targets = Targets(self._collect([comp], sources, owner=True))
@@ -441,7 +476,7 @@ class SentenceMatcher:
             code = frame.code
             if table.kind == "intent" and comp is not None and any(c.dep_ == "neg" for c in comp.children):
                 code = self.lex.complements["reject"].default  # "vowed not to return the Golan Heights"
-            if frame.symmetric and len(sources) > 1 and targets.how != "syntax":
+            if frame.symmetric and len(sources) > 1 and not targets:
                 wrappers.extend((code, s, t, "syntax") for s in sources for t in sources if s.code != t.code)
             else:
                 if frame.requires_target and not targets:
@@ -475,9 +510,9 @@ class SentenceMatcher:
             heads = self._controlled_subject(tok) or subject_tokens(tok)
         out: list[Actor] = []
         for h in heads:
-            for c in conjuncts(resolve_relative(h)):
+            for c in self._conj(resolve_relative(h)):
                 found = self._actors_of(c)
-                if not found and c.dep_ == "dobj" and c.head.lemma_.lower() in self.lex.cue("light_verbs"):
+                if not found and c.dep_ == "dobj" and self._is_light(c.head):
                     # "the PKK issued a declaration demanding ...": the declaration's author
                     found = [a for s in subject_tokens(c.head) for a in self._actors_of(s)]
                 out.extend(found)
@@ -507,6 +542,15 @@ class SentenceMatcher:
         dets = {c.lower_ for c in tok.children if c.dep_ in {"det", "nummod", "predet", "amod"}}
         lemma = tok.lemma_.lower()
         mem = self.memory
+        sector = self.resolver.sector_of(tok)
+        if sector and mem.last_pair:
+            # "the foreign ministers of the two countries", "commanders from both sides"
+            for p in prep_objects(tok, {"of", "from"}):
+                pd = {c.lower_ for c in p.children if c.dep_ in {"det", "nummod", "predet"}}
+                if pd & {"two", "both"} and p.lemma_.lower() in self.lex.cue("pair_references"):
+                    return [Actor(text=tok.text, code=(a.country or a.code) + (sector if a.country else ""),
+                                  country=a.country, sector=sector if a.country else a.sector, name=a.name)
+                            for a in mem.last_pair]
         if dets & {"two", "both"} and lemma in self.lex.cue("pair_references") and mem.last_pair:
             return list(mem.last_pair)
         if "the" not in dets or len([c for c in tok.children if c.dep_ in {"amod", "compound"}]) > 1:
@@ -515,13 +559,23 @@ class SentenceMatcher:
             return [_referring(mem.last_country, tok)]
         if lemma in self.lex.cue("organisation_references") and mem.last_organisation is not None:
             return [_referring(mem.last_organisation, tok)]
-        sector = self.resolver.sector_of(tok)
         if sector and mem.last_country is not None and mem.last_country.country:
             # "the government", "the army": the country in focus
             base = mem.last_country
             return [Actor(text=tok.text, code=base.country + sector, country=base.country, sector=sector,
                           name=base.name)]
         return []
+
+    def _conj(self, tok: Token) -> list[Token]:
+        """Coordinated noun phrases, also where the parser hung the "and" on another word of a
+        multi-word name ("Barack Obama and Vladimir Putin")."""
+        out = conjuncts(tok)
+        m = self.resolver.matches.get(tok.i)
+        if m is not None:
+            for t in m.span:
+                if t.i != tok.i:
+                    out += [c for c in conjuncts(t)[1:] if c.i not in {o.i for o in out}]
+        return out
 
     def _actors(self, tok: Token) -> list[Actor]:
         return self._actors_of(resolve_relative(tok))
@@ -621,6 +675,17 @@ class SentenceMatcher:
                 return Targets([Actor(text=ent.text, code=country, country=country)], "place")
         return Targets([])
 
+    def _event_anaphor(self, tok: Token) -> list[Actor]:
+        """ "condemned the arms deliveries", "condemned Saturday's strikes": a definite event
+        noun points back to the last such event; the one condemned is its actor."""
+        if not any(c.lower_ in {"the", "these", "those", "this", "that"} or c.dep_ == "poss" for c in tok.children):
+            return []
+        frames = self.noun_frames(tok)
+        if not frames or frames[0].complement:
+            return []
+        actor = self.memory.last_by_root.get(frames[0].code[:2])
+        return [_referring(actor, tok)] if actor is not None else []
+
     def _domestic_target(self, tok: Token, frame: Frame, sources: list[Actor]) -> Targets:
         """ "Egyptian police arrested 12 demonstrators": unnamed people acted on by a state's
         own forces (or protesting) are that state's own: a domestic event."""
@@ -669,12 +734,14 @@ class SentenceMatcher:
         source_codes = {s.code for s in sources}
         out: list[Actor] = []
         for h in heads:
-            for c in conjuncts(resolve_relative(h)):
+            for c in self._conj(resolve_relative(h)):
                 actors = self._actors_of(c)
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     # "condemned the coup in Niger": the thing acted on belongs to someone
                     actors = [a for p in prep_objects(c, _OWNER_PREPS) for a in self.resolver.actors(p)]
-                out.extend(a for a in actors if a.code not in source_codes)
+                if not actors and owner and c.pos_ in _NOUN_POS:
+                    actors = self._event_anaphor(c)
+                out.extend(a for a in actors if not _same(a, sources))
         return _unique(out)
 
     # ------------------------------------------------------------------ output
@@ -699,7 +766,7 @@ class SentenceMatcher:
             return out
         for s in sources:
             for t in (targets.actors or [None]):
-                if t is not None and t.code == s.code and targets.how != "place":
+                if t is not None and _same(t, [s]) and targets.how != "place":
                     continue
                 found = Found(trigger, anchor, frame, code, s, t, _copy(fact),
                               confidence if t is not None or not frame.requires_target else confidence - 0.2)
@@ -727,8 +794,16 @@ class SentenceMatcher:
                     elif a.country is None and a.sector in {"IGO", "NGO", "IMG"}:
                         mem.last_organisation = a
         for f in self.found:
-            if f.target is not None and not f.embedded:
-                mem.last_pair = (f.source, f.target)
+            if f.embedded or f.notes:
+                continue
+            mem.last_by_root[f.code[:2]] = f.source
+            if f.frame.symmetric and f.target is not None:
+                mem.last_pair = (f.source, f.target)  # the two sides of a bilateral act
+        for tok in self.sent:  # "Ethiopia's government and the TPLF ...": a named pair
+            if tok.dep_ in {"nsubj", "nsubjpass"}:
+                actors = [a for c in self._conj(tok) for a in self.resolver.actors(c)]
+                if len(actors) == 2 and actors[0].code != actors[1].code:
+                    mem.last_pair = (actors[0], actors[1])
 
 
 def _referring(actor: Actor, tok: Token) -> Actor:
@@ -751,12 +826,22 @@ def _governed_by(tok: Token, head: Token, allow_participles: bool = False) -> bo
     return False
 
 
+def _same(actor: Actor, others: list[Actor]) -> bool:
+    """The same actor: same code and name (a region shares its country's code but is a
+    different place: "Azerbaijan's offensive in Nagorno-Karabakh")."""
+    return any(actor.code == o.code and (actor.name or actor.code) == (o.name or o.code) for o in others)
+
+
+def _same_country(a: Actor, b: Actor) -> bool:
+    return (a.country or a.code) == (b.country or b.code)
+
+
 def _self_negated(f: Found) -> bool:
     return f.fact.value == "negated" and any(m.startswith("negation") for m in f.fact.markers)
 
 
 def _copy(f: Factuality) -> Factuality:
-    return Factuality(f.value, list(f.markers), f.stated_plan)
+    return Factuality(f.value, list(f.markers), f.stated_plan, list(f.kinds))
 
 
 def _unique(actors: list[Actor]) -> list[Actor]:

@@ -124,3 +124,15 @@ def compound_phrase(tok: Token) -> str | None:
     if comps:
         return f"{comps[0].lemma_.lower()} {tok.lemma_.lower()}"
     return None
+
+
+def lemma_forms(tok: Token) -> list[str]:
+    """The token's lemma, then its surface form and regular un-inflections of it: the small
+    model's lemmatiser sometimes errs ("staged" -> "stag"), and a frame should still fire."""
+    low = tok.lower_
+    forms = [tok.lemma_.lower(), low]
+    for suffix, repl in (("ied", "y"), ("ies", "y"), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", ""),
+                         ("es", ""), ("s", ""), ("d", "")):
+        if low.endswith(suffix) and len(low) > len(suffix) + 2:
+            forms.append(low[: -len(suffix)] + repl)
+    return list(dict.fromkeys(forms))
