@@ -69,9 +69,32 @@ def code_text(text: str, date: str | date | None = None, doc_id: str = "text",
     return next(code_documents([doc], coder)).events
 
 
+#: The columns of `events_frame`, always all of them whatever the events hold.
+FRAME_COLUMNS = [
+    "event_id", "doc_id", "sentence", "start", "end", "trigger",
+    "source.text", "source.code", "source.country", "source.sector",
+    "target.text", "target.code", "target.country", "target.sector",
+    "plover.type", "plover.mode", "plover.context", "cameo.code", "cameo.name", "cameo.goldstein",
+    "cameo.quad_class", "factuality", "attribution.text", "attribution.code", "attribution.country",
+    "date.value", "date.precision", "date.basis", "location.name", "location.country", "location.lat",
+    "location.lon", "confidence", "rule",
+]
+
+
 def events_frame(events: Iterable[Event]) -> pd.DataFrame:
-    """Contract records as a flat DataFrame (nested fields joined with dots)."""
-    return pd.json_normalize([e.to_dict() for e in events])
+    """Contract records as a flat DataFrame, nested fields joined with dots; the columns are
+    the same (FRAME_COLUMNS) whether or not any event has, say, an attribution."""
+    rows = []
+    for e in events:
+        d = e.to_dict()
+        row = {"start": d["offsets"][0], "end": d["offsets"][1]}
+        for key, value in d.items():
+            if isinstance(value, dict):
+                row.update({f"{key}.{k}": v for k, v in value.items()})
+            elif key != "offsets":
+                row[key] = value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=FRAME_COLUMNS)
 
 
 @dataclass(slots=True)

@@ -24,6 +24,7 @@ from nexus.nlp.load import load_model
 _CORE_DEPS = {"compound", "amod", "poss", "nmod", "flat", "npadvmod", "nummod", "det", "case", "punct"}
 _NAMING_DEPS = {"compound", "amod", "poss", "nmod", "flat"}
 _PERSON_TITLES_MIL = {"general", "gen.", "commander", "admiral", "colonel", "marshal"}
+_PLACE_KINDS = {"country", "capital", "seat", "region", "demonym", "adjective"}
 # Heads that count people rather than name them: look through "of".
 _QUANTITIES = {"ten", "tens", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
                "dozen", "dozens", "score", "scores", "number", "group", "crowd", "handful", "some"}
@@ -63,9 +64,9 @@ class ActorMatcher:
     def _plausible(self, span: Span, entities: list[Entity]) -> bool:
         # A place name inside a longer person name ("George Washington") is not the place.
         ent_types = {t.ent_type_ for t in span}
-        if "PERSON" in ent_types and all(e.kind != "person" for e in entities):
+        if "PERSON" in ent_types and all(e.kind in _PLACE_KINDS for e in entities):
             ent = next((e for e in span.doc.ents if e.start <= span.start < e.end), None)
-            if ent is not None and len(ent) > len(span):
+            if ent is not None and any(t.pos_ == "PROPN" and not (span.start <= t.i < span.end) for t in ent):
                 return False
         if span.text.lower() in self.gazetteer.needs_context:
             return bool(ent_types & {"GPE", "LOC", "NORP"}) or span.root.dep_ in {"nsubj", "pobj", "poss"}
@@ -222,7 +223,7 @@ class ActorResolver:
         text = _phrase_text(_np_span(head))
         if base.country is None:  # an organisation keeps its own code and sector
             return Actor(text=text, code=base.code, country=None, sector=base.sector, name=base.name, group=base.group)
-        if sector is None and base.sector and base.name and head.ent_type_ == "PERSON":
+        if sector is None and base.sector and base.name:  # "Macron's office" is his government
             sector = base.sector
         if sector is None:
             # A person named only by a military title ("General Petraeus").

@@ -85,9 +85,24 @@ class Score:
         return out
 
 
+class GoldError(ValueError):
+    """A gold file line that is not a JSON object with an "id"."""
+
+
 def load_gold(path: str | Path) -> list[dict]:
+    records = []
     with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise GoldError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or "id" not in record:
+                raise GoldError(f"{path}:{n}: a gold record must be a JSON object with an \"id\"")
+            records.append(record)
+    return records
 
 
 def score_events(gold: list[dict], events: Iterable[dict], cameo: bool = False) -> Score:

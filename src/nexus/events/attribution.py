@@ -11,6 +11,10 @@ from nexus.events.lexicon import Lexicon
 from nexus.events.syntax import subject_tokens
 
 
+def children_subject(tok: Token) -> list[Token]:
+    return [c for c in tok.children if c.dep_ in {"nsubj", "nsubjpass"}]
+
+
 @dataclass(slots=True)
 class Speaker:
     head: Token  # head of the speaker's noun phrase
@@ -56,10 +60,13 @@ def find_speaker(trigger: Token, lex: Lexicon) -> Speaker | None:
             subj = subject_tokens(gov)
             if subj and rel != "xcomp":
                 return Speaker(subj[0], gov, lemma in alleging)
-        if rel == "ccomp" and lemma in lex.cue("alleging_adjectives"):
+        if rel == "ccomp" and (lemma in lex.cue("alleging_adjectives") or gov.lower_ in lex.cue("alleging_adjectives")):
             subj = subject_tokens(gov)  # "Washington is concerned that ..."
             if subj:
                 return Speaker(subj[0], gov, True)
+        concern = [c for c in gov.children if c.dep_ == "acomp" and c.lemma_.lower() in lex.cue("alleging_adjectives")]
+        if rel == "ccomp" and concern and children_subject(gov):
+            return Speaker(children_subject(gov)[0], concern[0], True)
         cur = gov
         chain.append(cur)
     for clause in chain:

@@ -85,7 +85,8 @@ class EventBuilder:
                 continue  # a claim that two sides cooperate verbally accuses no one
             accusers = [a for c in [speaker.head, *[x for x in speaker.head.children if x.dep_ == "conj"]]
                         for a in resolver.actors(c)]
-            concern = verb is not None and verb.lemma_.lower() in self.lex.cue("alleging_adjectives")
+            concern = verb is not None and (verb.lemma_.lower() in self.lex.cue("alleging_adjectives")
+                                            or verb.lower_ in self.lex.cue("alleging_adjectives"))
             for a in accusers:
                 if (a.country or a.code) in {f.source.country, f.source.code}:
                     continue
@@ -187,11 +188,15 @@ class EventBuilder:
                 best, best_dist = ent, dist
             elif said is not None and _distance(ent.root, said) is not None:
                 fallback = ent
-        for ent in (best, fallback):
-            if ent is not None:
-                resolved = resolve_date(ent.text, published, forward=forward)
-                if resolved is not None:
-                    return resolved
+        if best is not None:
+            resolved = resolve_date(best.text, published, forward=forward)
+            if resolved is not None:
+                return resolved
+        if fallback is not None and not forward:
+            # "..., officials said Thursday": the day of the report, for what it reports as done
+            resolved = resolve_date(fallback.text, published)
+            if resolved is not None:
+                return resolved
         return publication_date(published)
 
     def _place(self, f: Found, sentence: Span) -> Location | None:

@@ -112,8 +112,13 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
         if lemma in lex.cue("alleging_verbs") and rel in {"ccomp", "xcomp", "pcomp", "prep", "dobj", "advcl"}:
             fact.add("alleged", f"'{gov.text}'")
             break
-        if lemma in lex.cue("alleging_adjectives") and rel in {"ccomp", "prep", "pcomp"}:
+        if (lemma in lex.cue("alleging_adjectives") or gov.lower_ in lex.cue("alleging_adjectives")) \
+                and rel in {"ccomp", "prep", "pcomp"}:
             fact.add("alleged", f"'{gov.text}'")
+            break
+        concern = [c for c in gov.children if c.dep_ == "acomp" and c.lemma_.lower() in lex.cue("alleging_adjectives")]
+        if rel == "ccomp" and concern:  # "Washington is concerned that ...", the clause hung on "is"
+            fact.add("alleged", f"'{concern[0].text}'")
             break
         if lemma in lex.cue("alleging_nouns") and rel in {"acl", "ccomp", "pobj", "pcomp", "prep", "relcl"} and gov.pos_ == "NOUN":
             if rel != "relcl":

@@ -431,6 +431,10 @@ class SentenceMatcher:
             embedded = Factuality(table.factuality, [f"embedded under '{tok.text}'"], kinds=[table.factuality])
             if forced is not None:
                 embedded.merge(forced)
+            own_fact = assess(anchor, self.lex, nominal=tok.pos_ in _NOUN_POS and anchor.i == tok.i, stop=stop)
+            if own_fact.value in {"negated", "alleged", "hypothetical"}:
+                # "did not commit to help": what was not promised is not promised either
+                embedded.add(own_fact.value, f"under {own_fact.value} '{tok.text}'")
             if event.pos_ in _NOUN_POS:
                 inner = self.code_noun(event, controller, embedded, stop=tok)
             else:
@@ -644,7 +648,8 @@ class SentenceMatcher:
             domestic = self._domestic_target(tok, frame, sources)
             if domestic:
                 return domestic
-        if frame.requires_target or frame.complement:
+        if frame.complement or frame.code[:2] == "07":
+            # a promise, demand or threat, or aid, is aimed at the actor its clause names
             return self._nearest_target(tok, sources)
         return Targets([])
 

@@ -9,7 +9,8 @@ from spacy.tokens import Token
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 CLAUSE_DEPS = {"ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "pcomp", "conj"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
-PERSONAL_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our", "them", "itself", "themselves"}
+PERSONAL_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our", "them", "him", "us",
+                     "itself", "themselves", "himself", "herself"}
 
 
 def conjuncts(tok: Token) -> list[Token]:
@@ -91,7 +92,7 @@ def object_tokens(verb: Token) -> list[Token]:
     """Direct objects, or the passive subject, or the noun a passive participle modifies."""
     if is_passive(verb):
         return children(verb, "nsubjpass")
-    objs = children(verb, "dobj", "obj")
+    objs = children(verb, "dobj", "obj") or children(verb, "oprd")  # the parser's "oprd" is often an object
     if not objs and verb.dep_ == "acl" and verb.tag_ == "VBN":
         objs = [verb.head]  # "a proposal rejected by Kyiv"
     return objs
