@@ -1,7 +1,6 @@
 """The factuality examples CONTRACT.md itself gives, coded through nexus.code_text.
 
-Each case is a sentence built on a phrase the contract quotes; the ones the coder gets wrong
-checked as regression tests."""
+Each case is a sentence built on a phrase the contract quotes, checked as a regression test."""
 
 from __future__ import annotations
 
