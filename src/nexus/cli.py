@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 from enum import Enum
@@ -27,7 +28,16 @@ app = typer.Typer(help="Nexus: sourced political event data from news and analys
                   no_args_is_help=True, add_completion=False)
 # soft_wrap: a message is one line however long its path, so logs can be grepped
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-out = Console()
+class _Out:
+    """Standard output through Rich. Tables keep their shape when piped or logged: off a
+    terminal, with no COLUMNS set, Rich would assume 80 columns; 150 reads better."""
+
+    def __getattr__(self, name):
+        width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150
+        return getattr(Console(width=width), name)
+
+
+out = _Out()
 
 
 class InputFormat(str, Enum):

@@ -25,6 +25,9 @@ _CORE_DEPS = {"compound", "amod", "poss", "nmod", "flat", "npadvmod", "nummod", 
 _NAMING_DEPS = {"compound", "amod", "poss", "nmod", "flat"}
 _PERSON_TITLES_MIL = {"general", "gen.", "commander", "admiral", "colonel", "marshal"}
 _PLACE_KINDS = {"country", "capital", "seat", "region", "demonym", "adjective"}
+# Nouns for people whose sector is in their modifier: "opposition groups", "army officers".
+_COLLECTIVE_HEADS = {"group", "member", "officer", "figure", "supporter", "unit", "personnel", "man", "woman",
+                     "people", "representative", "delegate", "worker", "staff", "veteran", "leader", "source"}
 # Heads that count people rather than name them: look through "of".
 _QUANTITIES = {"ten", "tens", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
                "dozen", "dozens", "score", "scores", "number", "group", "crowd", "handful", "some"}
@@ -142,6 +145,10 @@ class ActorResolver:
         for form in (head.lower_, head.lemma_.lower()):
             if form in self.gz.sectors:
                 return self.gz.sectors[form]
+        if head.lemma_.lower() in _COLLECTIVE_HEADS:
+            for c in head.children:
+                if c.dep_ in {"compound", "amod"} and c.i < head.i and c.lower_ in self.gz.sectors and c.i not in self.matches:
+                    return self.gz.sectors[c.lower_]
         return None
 
     def is_actor_word(self, head: Token) -> bool:

@@ -26,7 +26,8 @@ def _reporting_child(clause: Token, lex: Lexicon) -> Token | None:
     """ "X attacked Y, officials said" parsed with "said" hanging under "attacked"."""
     for c in clause.children:
         if c.dep_ in {"parataxis", "advcl", "ccomp", "conj"} and c.lemma_.lower() in lex.cue("reporting_verbs") | lex.cue("alleging_verbs"):
-            if c.i > clause.i and any(s.dep_ in {"nsubj"} for s in c.children):
+            marked = any(m.dep_ == "mark" for m in c.children)  # "after officials alleged ..."
+            if c.i > clause.i and not marked and any(s.dep_ in {"nsubj"} for s in c.children):
                 return c
     return None
 

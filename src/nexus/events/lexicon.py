@@ -29,6 +29,8 @@ class Frame:
     mode: str | None = None
     intransitive: bool = False  # only without a direct object ("returned to Kabul", not "returned the land")
     subjects: frozenset[str] | None = None  # required subject words (troops arriving deploy)
+    lights: frozenset[str] | None = None  # for nouns: the light verbs that must carry them
+    place_target: bool = False  # a place named in the clause may be the recipient (visits)
     complement_via: frozenset[str] | None = None  # constructions that carry the embedded event
 
     @property
@@ -79,17 +81,20 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
     classes = frames_doc.get("classes", {})
     frames = []
     for f in frames_doc["frames"]:
-        requires = f.get("requires")
+        requires = f.get("requires") or []
+        requires = {requires} if isinstance(requires, str) else set(requires)
         frames.append(Frame(
             id=f["id"], code=str(f["code"]),
             verbs=tuple(str(v).lower() for v in f.get("verbs", [])),
             nouns=tuple(str(n).lower() for n in f.get("nouns", [])),
             objects=_expand(f["object"], classes) if "object" in f else None,
             target=tuple(f.get("target", [])), source=tuple(f.get("source", [])),
-            symmetric=bool(f.get("symmetric")), requires_target=requires == "target",
-            requires_complement=requires == "complement", complement=f.get("complement"),
+            symmetric=bool(f.get("symmetric")), requires_target="target" in requires,
+            requires_complement="complement" in requires, complement=f.get("complement"),
             plover=f.get("plover"), mode=f.get("mode"), intransitive=bool(f.get("intransitive")),
             subjects=_expand(f["subject"], classes) if "subject" in f else None,
+            lights=frozenset(str(v).lower() for v in f["light"]) if "light" in f else None,
+            place_target=bool(f.get("place_target")),
             complement_via=frozenset(f["complement_via"]) if "complement_via" in f else None,
         ))
     lex = Lexicon(frames=frames)

@@ -19,6 +19,7 @@ from nexus.actors.resolve import ActorResolver
 from nexus.events.factuality import Factuality, assess
 from nexus.events.lexicon import ComplementTable, Frame, Lexicon
 from nexus.events.places import find_place
+from nexus.ontology import cameo_code
 from nexus.events.syntax import (
     PERSONAL_PRONOUNS,
     children,
@@ -27,6 +28,7 @@ from nexus.events.syntax import (
     object_tokens,
     prep_objects,
     resolve_relative,
+    hyphen_forms,
     lemma_forms,
     subject_tokens,
     with_objects,
@@ -197,10 +199,12 @@ class SentenceMatcher:
         words: set[str] = set()
         for t in toks:
             for x in [t] + prep_objects(t, {"of"}):
-                words.update({x.lemma_.lower(), x.lower_})
+                words.update({x.lemma_.lower(), x.lower_, *hyphen_forms(x)})
                 phrase = compound_phrase(x)
                 if phrase:
                     words.add(phrase)
+            for x in prep_objects(t, {"of"}):  # "a state of siege", "state of emergency"
+                words.add(f"{t.lemma_.lower()} of {x.lemma_.lower()}")
             # "state of emergency", "martial law"
             words.add(" ".join(x.lower_ for x in t.subtree if x.dep_ not in {"det", "punct"})[:60])
         return words
@@ -238,6 +242,9 @@ class SentenceMatcher:
     # ------------------------------------------------------------------ nouns
 
     def noun_frames(self, tok: Token) -> list[Frame]:
+        for form in hyphen_forms(tok):  # "cease-fire"
+            if form in self.lex.noun_frames:
+                return self.lex.noun_frames[form]
         phrase = compound_phrase(tok)
         if phrase and phrase in self.lex.noun_frames:
             return self.lex.noun_frames[phrase]
@@ -274,6 +281,8 @@ class SentenceMatcher:
             return []
         for frame in frames:
             if pairs_from_between and not frame.symmetric:
+                continue
+            if frame.lights is not None and (light is None or not set(lemma_forms(light)) & frame.lights):
                 continue
             if frame.complement:
                 if light is None and tok.dep_ not in {"nsubj", "ROOT", "nsubjpass"} and controller is None:
@@ -314,6 +323,9 @@ class SentenceMatcher:
                 return []
         if not out and light is not None:
             out = self._sources(light, None)
+            if not out and children(light, "auxpass") and not children(light, "agent"):
+                # "Serb forces were engaged in ethnic cleansing": a state, not a passive act
+                out = [a for s in children(light, "nsubjpass") for c in self._conj(s) for a in self._actors_of(c)]
         return _unique(out)
 
     def _noun_targets(self, tok: Token, light: Token | None, frame: Frame, sources: list[Actor]) -> Targets:
@@ -446,6 +458,8 @@ class SentenceMatcher:
             self._claim([comp])
         if table.kind == "intent" and inner and all(_self_negated(f) for f in inner):
             table = self.lex.complements["reject"]  # "vowed not to return the Golan Heights"
+        elif table.kind == "intent" and inner and all(cameo_code(f.code).quad_class >= 3 for f in inner):
+            table = self.lex.complements["threaten"]  # "vowed to retaliate", "is prepared to impose martial law"
         out: list[Found] = list(inner)
         wrappers: list[tuple[str, Actor, Actor | None, str]] = []
         source_codes = {s.code for s in sources}
@@ -641,6 +655,10 @@ class SentenceMatcher:
         it happened; otherwise the nearest actor named in the trigger's own clause."""
         if not frame.target:
             return Targets([])
+        if frame.place_target:
+            place = self._place_target(tok, sources)
+            if place:
+                return place
         if frame.code[:2] in _PLACE_TARGET_ROOTS:
             place = self._place_target(tok, sources)
             if place:
@@ -823,7 +841,8 @@ def _governed_by(tok: Token, head: Token, allow_participles: bool = False) -> bo
     for _ in range(12):
         if cur.i == head.i:
             return True
-        if cur.dep_ in _CLAUSE_BREAKS and cur.head.i != head.i and not (allow_participles and cur.dep_ == "acl"):
+        if cur.dep_ in _CLAUSE_BREAKS and cur.head.i != head.i and not (
+                allow_participles and cur.dep_ in {"acl", "appos"}):
             return False
         if cur.head.i == cur.i:
             return False

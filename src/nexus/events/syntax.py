@@ -127,6 +127,17 @@ def compound_phrase(tok: Token) -> str | None:
     return None
 
 
+def hyphen_forms(tok: Token) -> list[str]:
+    """ "cease-fire" split by the tokenizer into "cease", "-", "fire": the whole word, with and
+    without its hyphen, for the last part."""
+    doc = tok.doc
+    if tok.i >= 2 and doc[tok.i - 1].text in {"-", "–"} and not doc[tok.i - 1].whitespace_ \
+            and not doc[tok.i - 2].whitespace_:
+        left = doc[tok.i - 2].lower_
+        return [f"{left}-{tok.lower_}", f"{left}{tok.lower_}", f"{left}-{tok.lemma_.lower()}"]
+    return []
+
+
 def lemma_forms(tok: Token) -> list[str]:
     """The token's lemma, then its surface form and regular un-inflections of it: the small
     model's lemmatiser sometimes errs ("staged" -> "stag"), and a frame should still fire."""
