@@ -23,6 +23,10 @@ _PLACE_PREPS = {"in", "near", "at", "outside", "around", "inside", "across", "of
 class EventBuilder:
     def __init__(self, lex: Lexicon):
         self.lex = lex
+        # Transfers that states make in secret and others report: arms, military and
+        # intelligence cooperation (CAMEO 062, 064, 072). One state's account of such dealings
+        # between two others is a claim.
+        self._covert_codes = frozenset(lex.cue("covert_transfer_codes"))
 
     def build(self, doc_id: str, sentence: Span, sent_index: int, sent_start: int, offset: int,
               found: list[Found], resolver: ActorResolver, published: date | None) -> list[Event]:
@@ -63,7 +67,8 @@ class EventBuilder:
             # "the White House said North Korea had delivered munitions to Russia": one state's
             # account of what two others exchanged is a claim, not the public record
             parties = {f.source.country, f.target.country if f.target else None}
-            if cameo_code(f.code).quad_class == 2 and not speaker_countries & parties:
+            covert_kind = f.code[:3] in self._covert_codes and f.source.country and f.source.sector != "IGO"
+            if covert_kind and not speaker_countries & parties:
                 f.fact.add("alleged", f"third party '{speaker.head.text}'")
 
     def _accusations(self, found: list[Found], speakers: dict, resolver: ActorResolver) -> list[Found]:

@@ -472,6 +472,12 @@ class SentenceMatcher:
                     tgts, how = [e.source], "syntax"
                 else:
                     tgts, how = [e.target], "syntax"
+                if tgts == [None]:
+                    # "agreed to lift embargoes ... to Iran, Libya and Cuba": no recipient in the
+                    # embedded clause's slots; take the one its clause names
+                    found = self._conditional_target(tok, comp, sources) or self._nearest_target(comp, sources)
+                    if found:
+                        tgts, how = list(found.actors), found.how
                 doers = sources
                 if table.actor == "subject":
                     # "the two leaders agreed that their envoys would meet": each side's promise
@@ -653,8 +659,6 @@ class SentenceMatcher:
     def _fallback_targets(self, tok: Token, frame: Frame, sources: list[Actor]) -> Targets:
         """When syntax names no recipient: for violence, coercion and protest the country where
         it happened; otherwise the nearest actor named in the trigger's own clause."""
-        if not frame.target:
-            return Targets([])
         if frame.place_target:
             place = self._place_target(tok, sources)
             if place:
@@ -663,9 +667,12 @@ class SentenceMatcher:
             place = self._place_target(tok, sources)
             if place:
                 return place
+        if frame.code[:2] in _PLACE_TARGET_ROOTS | {"08"}:
             domestic = self._domestic_target(tok, frame, sources)
             if domestic:
                 return domestic
+        if not frame.target:
+            return Targets([])
         if frame.complement or frame.code[:2] == "07":
             # a promise, demand or threat, or aid, is aimed at the actor its clause names
             return self._nearest_target(tok, sources)
@@ -713,12 +720,14 @@ class SentenceMatcher:
         """ "Egyptian police arrested 12 demonstrators": unnamed people acted on by a state's
         own forces (or protesting) are that state's own: a domestic event."""
         objs = object_tokens(tok) if tok.pos_ in _VERB_POS else prep_objects(tok, {"of", "on", "against"})
+        objs += [h for slot in frame.target if slot not in {"obj", "iobj", "subj"} for h in prep_objects(tok, {slot})]
+        objs += [p for o in list(objs) for p in prep_objects(o, {"from", "of"})]  # "demands from Shona rebels"
         generic = [o for o in objs if o.lemma_.lower() in self.lex.cue("generic_people")]
         protest = frame.code[:2] == "14"
         if not (generic or protest) or len(sources) != 1 or not sources[0].country:
             return Targets([])
         src = sources[0]
-        if not protest and src.sector not in {"GOV", "COP", "MIL", "JUD", "SPY"}:
+        if not protest and src.sector not in {"GOV", "COP", "MIL", "JUD", "SPY", "LEG"}:
             return Targets([])
         country = src.country
         sector = "GOV" if protest else None
@@ -762,6 +771,10 @@ class SentenceMatcher:
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     # "condemned the coup in Niger": the thing acted on belongs to someone
                     actors = [a for p in prep_objects(c, _OWNER_PREPS) for a in self.resolver.actors(p)]
+                if not actors and owner and c.pos_ in _NOUN_POS:
+                    # "crimes committed by Croat forces": whose the crimes are
+                    actors = [a for v in c.children if v.dep_ == "acl" for ag in prep_objects(v, {"by"})
+                              for a in self.resolver.actors(ag)]
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     actors = self._event_anaphor(c)
                 out.extend(a for a in actors if not _same(a, sources))
