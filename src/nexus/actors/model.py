@@ -16,6 +16,7 @@ class Actor:
     sector: str | None = None
     name: str | None = None  # canonical name of the entity ("Vladimir Putin", "NATO")
     group: str | None = None  # the organisation it belongs to (UNO for the Security Council)
+    kind: str | None = None  # person, state, organisation or region: what the text named
 
 
 @dataclass(slots=True)

@@ -169,14 +169,15 @@ class ActorResolver:
             country = entity.country
             code = (country or entity.code) + (sector or "") if country else entity.code
             return Actor(text=text, code=code, country=country, sector=sector if country else (entity.sector or None),
-                         name=entity.name)
+                         name=entity.name, kind="person")
         if entity.kind == "organisation":
             return Actor(text=text, code=entity.code, country=entity.country, sector=entity.sector, name=entity.name,
-                         group=entity.parent)
+                         group=entity.parent, kind="organisation")
         if entity.kind in {"capital", "seat"}:
             return Actor(text=text, code=entity.code + (entity.sector or ""), country=entity.country,
-                         sector=entity.sector, name=entity.name)
-        return Actor(text=text, code=entity.code, country=entity.country, sector=None, name=entity.name)
+                         sector=entity.sector, name=entity.name, kind="state")
+        return Actor(text=text, code=entity.code, country=entity.country, sector=None, name=entity.name,
+                     kind="region" if entity.kind == "region" else "state")
 
     def _choose(self, entities: list[Entity], tok: Token) -> Entity | None:
         people = [e for e in entities if e.kind == "person"]
@@ -229,7 +230,8 @@ class ActorResolver:
     def _with_sector(self, base: Actor, sector: str | None, head: Token) -> Actor:
         text = _phrase_text(_np_span(head))
         if base.country is None:  # an organisation keeps its own code and sector
-            return Actor(text=text, code=base.code, country=None, sector=base.sector, name=base.name, group=base.group)
+            return Actor(text=text, code=base.code, country=None, sector=base.sector, name=base.name, group=base.group,
+                         kind=base.kind)
         if sector is None and base.sector and base.name:  # "Macron's office" is his government
             sector = base.sector
         if sector is None:
@@ -237,7 +239,8 @@ class ActorResolver:
             titles = {c.lower_ for c in head.children if c.dep_ == "compound"}
             sector = "MIL" if titles & _PERSON_TITLES_MIL else None
         code = base.country + (sector or "")
-        return Actor(text=text, code=code, country=base.country, sector=sector, name=base.name)
+        kind = "person" if base.kind == "person" and head.ent_type_ == "PERSON" else "state"
+        return Actor(text=text, code=code, country=base.country, sector=sector, name=base.name, kind=kind)
 
 
 def _np_span(head: Token) -> Span:

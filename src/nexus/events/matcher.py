@@ -341,7 +341,7 @@ class SentenceMatcher:
                 place = self._place_target(tok.head.head, sources)
                 if place:
                     return place
-                return Targets([Actor(text=victims[0].text, code=sources[0].country, country=sources[0].country)],
+                return Targets([Actor(text=victims[0].text, code=sources[0].country, country=sources[0].country, kind="state")],
                                "domestic")
         of_objs = prep_objects(tok, {"of"})
         for slot in frame.target:
@@ -433,6 +433,7 @@ class SentenceMatcher:
         else:
             own = self._syntactic_targets(tok, frame, objs, sources)
         inner: list[Found] = []
+        source_codes = {s.code for s in sources}
         event = self._event_in(comp) if comp is not None and comp.i not in self.claimed else None
         comp_subject = children(comp, "nsubj", "nsubjpass") if comp is not None else []
         if event is not None:
@@ -456,13 +457,14 @@ class SentenceMatcher:
             self._claim([comp, event])
         elif comp is not None:
             self._claim([comp])
+        if table.kind in {"request", "demand"} and inner and all(f.source.code in source_codes for f in inner):
+            table = self.lex.complements["intent"]  # "Obama wants to attack": his own plan, not a request
         if table.kind == "intent" and inner and all(_self_negated(f) for f in inner):
             table = self.lex.complements["reject"]  # "vowed not to return the Golan Heights"
         elif table.kind == "intent" and inner and all(cameo_code(f.code).quad_class >= 3 for f in inner):
             table = self.lex.complements["threaten"]  # "vowed to retaliate", "is prepared to impose martial law"
         out: list[Found] = list(inner)
         wrappers: list[tuple[str, Actor, Actor | None, str]] = []
-        source_codes = {s.code for s in sources}
         if inner:
             for e in inner:
                 if own:
@@ -573,7 +575,8 @@ class SentenceMatcher:
                 pd = {c.lower_ for c in p.children if c.dep_ in {"det", "nummod", "predet"}}
                 if pd & {"two", "both"} and p.lemma_.lower() in self.lex.cue("pair_references"):
                     return [Actor(text=tok.text, code=(a.country or a.code) + (sector if a.country else ""),
-                                  country=a.country, sector=sector if a.country else a.sector, name=a.name)
+                                  country=a.country, sector=sector if a.country else a.sector, name=a.name,
+                                  kind="state" if a.country else a.kind)
                             for a in mem.last_pair]
         if dets & {"two", "both"} and lemma in self.lex.cue("pair_references") and mem.last_pair:
             return list(mem.last_pair)
@@ -587,7 +590,7 @@ class SentenceMatcher:
             # "the government", "the army": the country in focus
             base = mem.last_country
             return [Actor(text=tok.text, code=base.country + sector, country=base.country, sector=sector,
-                          name=base.name)]
+                          name=base.name, kind="state")]
         return []
 
     def _conj(self, tok: Token) -> list[Token]:
@@ -620,12 +623,24 @@ class SentenceMatcher:
             return list(self.memory.last_subjects)
         # The subject of a governing clause ("Syria says it is willing"), else an earlier actor
         # in the sentence, else the last subject of the previous sentences.
+        if tok.lower_ in {"it", "its", "itself"}:
+            # "it" is a state or a body, never a person: the nearest such actor named before
+            for t in reversed(self.sent[: tok.i - self.sent.start]):
+                m = self.resolver.matches.get(t.i)
+                if m is None or m.span.root.i != t.i or t.ent_type_ == "PERSON":
+                    continue
+                actors = [a for a in self.resolver.actors(t) if not _is_person(a)]
+                if actors:
+                    return actors
+            return [a for a in self.memory.last_subjects if not _is_person(a)]
+        plural = tok.lower_ in {"they", "them", "their", "themselves", "we", "our", "us"}
         for anc in tok.ancestors:
             for s in children(anc, "nsubj", "nsubjpass"):
                 if s.i < tok.i and s.lower_ not in PERSONAL_PRONOUNS:
-                    actors = self.resolver.actors(resolve_relative(s))
+                    heads = self._conj(resolve_relative(s)) if plural else [resolve_relative(s)]
+                    actors = [a for h in heads for a in self.resolver.actors(h)]
                     if actors:
-                        return actors
+                        return _unique(actors)
         for t in self.sent:
             if t.i >= tok.i:
                 break
@@ -702,7 +717,7 @@ class SentenceMatcher:
                 loc = find_place(ent.text)
                 country = loc.country if loc else None
             if country:
-                return Targets([Actor(text=ent.text, code=country, country=country)], "place")
+                return Targets([Actor(text=ent.text, code=country, country=country, kind="state")], "place")
         return Targets([])
 
     def _event_anaphor(self, tok: Token) -> list[Actor]:
@@ -731,7 +746,7 @@ class SentenceMatcher:
             return Targets([])
         country = src.country
         sector = "GOV" if protest else None
-        return Targets([Actor(text=(generic[0].text if generic else country), code=country + (sector or ""),
+        return Targets([Actor(text=(generic[0].text if generic else country), code=country + (sector or ""), kind="state",
                               country=country, sector=sector)], "domestic")
 
     def _nearest_target(self, tok: Token, sources: list[Actor]) -> Targets:
@@ -826,7 +841,7 @@ class SentenceMatcher:
             if tok.i in self.resolver.matches and self.resolver.matches[tok.i].span.root.i == tok.i:
                 for a in self.resolver.actors(tok):
                     if a.country and a.sector in {None, "GOV"}:
-                        mem.last_country = Actor(text=a.text, code=a.country, country=a.country, name=a.name)
+                        mem.last_country = Actor(text=a.text, code=a.country, country=a.country, name=a.name, kind="state")
                     elif a.country is None and a.sector in {"IGO", "NGO", "IMG"}:
                         mem.last_organisation = a
         for f in self.found:
@@ -844,7 +859,7 @@ class SentenceMatcher:
 
 def _referring(actor: Actor, tok: Token) -> Actor:
     return Actor(text=tok.text, code=actor.code, country=actor.country, sector=actor.sector, name=actor.name,
-                 group=actor.group)
+                 group=actor.group, kind=actor.kind)
 
 
 def _governed_by(tok: Token, head: Token, allow_participles: bool = False) -> bool:
@@ -867,6 +882,10 @@ def _same(actor: Actor, others: list[Actor]) -> bool:
     """The same actor: same code and name (a region shares its country's code but is a
     different place: "Azerbaijan's offensive in Nagorno-Karabakh")."""
     return any(actor.code == o.code and (actor.name or actor.code) == (o.name or o.code) for o in others)
+
+
+def _is_person(a: Actor) -> bool:
+    return a.kind == "person"
 
 
 def _same_country(a: Actor, b: Actor) -> bool:

@@ -16,13 +16,20 @@ PERSONAL_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "he
 def conjuncts(tok: Token) -> list[Token]:
     """The token and the tokens coordinated with it ("France, Germany and Italy")."""
     out = [tok]
-    stack = [c for c in tok.children if c.dep_ == "conj"]
+    # "The US, Russia, and Switzerland": the parser may hang a list item on the first as an
+    # apposition; an apposition that itself starts a coordination is a list item.
+    stack = [c for c in tok.children if c.dep_ == "conj" or (c.dep_ == "appos" and _starts_list(c))]
     while stack:
         c = stack.pop(0)
         if c.pos_ in {"NOUN", "PROPN", "PRON", "ADJ"} or c.ent_type_:
             out.append(c)
-            stack.extend(cc for cc in c.children if cc.dep_ == "conj")
+            stack.extend(cc for cc in c.children if cc.dep_ == "conj" or (cc.dep_ == "appos" and _starts_list(cc)))
     return out
+
+
+def _starts_list(tok: Token) -> bool:
+    return tok.pos_ == "PROPN" and any(c.dep_ == "conj" for c in tok.children) and any(
+        c.dep_ == "cc" for c in tok.children)
 
 
 def is_passive(verb: Token) -> bool:
