@@ -132,12 +132,17 @@ def load_sectors(gz: Gazetteer, rows: Iterable[dict]) -> None:
 
 
 def load_people(gz: Gazetteer, rows: Iterable[dict]) -> None:
+    organisations = {e.code: e for entities in gz.names.values() for e in entities if e.kind == "organisation"}
+    organisations |= {e.code: e for entities in gz.exact.values() for e in entities if e.kind == "organisation"}
     for row in rows:
         code = row["country"].strip()
         country = code if len(code) == 3 and code.isalpha() and code.isupper() and code in gz.countries else None
-        entity = Entity("person", code, row["name"].strip(), country=country,
+        org = organisations.get(code) if country is None else None
+        # The leader of an organisation tied to one country (Hezbollah, Hamas) belongs to it too.
+        entity = Entity("person", code, row["name"].strip(), country=country or (org.country if org else None),
                         sector=(row.get("sector") or "GOV").strip(), role=(row.get("role") or None),
-                        start=_parse_date(row.get("start")), end=_parse_date(row.get("end")))
+                        start=_parse_date(row.get("start")), end=_parse_date(row.get("end")),
+                        parent=org.code if org else None)
         for surface in [row["name"], *(row.get("aliases") or "").split("|")]:
             if surface.strip():
                 gz.add(surface.strip(), entity)

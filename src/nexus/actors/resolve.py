@@ -167,6 +167,9 @@ class ActorResolver:
         if entity.kind == "person":
             sector = entity.sector if entity.in_office(self.when) else "ELI"
             country = entity.country
+            if entity.parent:  # the leader of Hezbollah: Hezbollah's code, Lebanon's country
+                return Actor(text=text, code=entity.parent, country=country, sector=entity.sector, name=entity.name,
+                             group=entity.parent, kind="person")
             code = (country or entity.code) + (sector or "") if country else entity.code
             return Actor(text=text, code=code, country=country, sector=sector if country else (entity.sector or None),
                          name=entity.name, kind="person")

@@ -45,6 +45,8 @@ _PLACE_PREPS = {"in", "near", "at", "into", "inside", "outside", "around", "acro
 # Event types whose recipient is, failing a named one, the country where they happen.
 _PLACE_TARGET_ROOTS = {"14", "15", "17", "18", "19", "20"}
 _CLAUSE_BREAKS = {"relcl", "advcl", "ccomp", "parataxis", "acl", "appos"}
+# Slots that name where, not whom: their recipient is a place, weaker than a named recipient.
+_PLACE_SLOTS = {"in", "at", "near", "inside", "outside", "around"}
 
 
 @dataclass(slots=True)
@@ -118,6 +120,8 @@ class SentenceMatcher:
                 found = self.code_verb(tok)
                 if not found:
                     found = self._deontic_report(tok)
+                if not found and tok.tag_ == "VBG" and not children(tok, "nsubj", "dobj", "aux"):
+                    found = self.code_noun(tok)  # a gerund used as a noun ("in the shelling")
                 self.found.extend(found)
             elif tok.pos_ in _NOUN_POS:
                 self.found.extend(self.code_noun(tok))
@@ -355,8 +359,11 @@ class SentenceMatcher:
                     heads += prep_objects(light, {slot})
             actors = self._collect(heads, sources, owner=slot in {"of", "on", "against"})
             if actors:
-                return Targets(actors)
-        return self._fallback_targets(tok, frame, sources)
+                return Targets(actors, "place" if slot in _PLACE_SLOTS else "syntax")
+        found = self._fallback_targets(tok, frame, sources)
+        if not found and light is not None:  # "launched attacks ... in northeastern Nigeria"
+            found = self._fallback_targets(light, frame, sources)
+        return found
 
     def _noun_complement(self, tok: Token, light: Token | None = None) -> Token | None:
         for c in (light.children if light is not None else ()):
@@ -557,7 +564,7 @@ class SentenceMatcher:
     def _actors_of(self, tok: Token) -> list[Actor]:
         """Actors a token names, with pronouns and definite descriptions ("the bloc", "the
         two countries") resolved to actors named earlier."""
-        if tok.lower_ in PERSONAL_PRONOUNS and tok.pos_ == "PRON":
+        if _is_pronoun(tok):
             return self._pronoun(tok)
         actors = self.resolver.actors(tok)
         if actors or tok.pos_ != "NOUN":
@@ -608,13 +615,19 @@ class SentenceMatcher:
         return self._actors_of(resolve_relative(tok))
 
     def _pronoun(self, tok: Token) -> list[Actor]:
+        if tok.lower_ in {"itself", "themselves", "himself", "herself"}:
+            # a reflexive is its own clause's subject
+            verb = tok.head if tok.dep_ != "pobj" else tok.head.head
+            for s in subject_tokens(verb):
+                if not _is_pronoun(s):
+                    return [a for c in self._conj(resolve_relative(s)) for a in self.resolver.actors(c)]
         if tok.dep_ in {"dobj", "pobj", "dative"}:
             # "Blinken called Aliyev and urged him to stop": an object pronoun is not its own
             # clause's subject; take the nearest actor named before it
             verb = tok.head if tok.dep_ != "pobj" else tok.head.head
             own_subjects = {t.i for s in subject_tokens(verb) for t in s.subtree} if verb.pos_ in _VERB_POS else set()
             for t in reversed(self.sent[: tok.i - self.sent.start]):
-                if t.i in own_subjects or t.lower_ in PERSONAL_PRONOUNS:
+                if t.i in own_subjects or _is_pronoun(t):
                     continue
                 if t.i in self.resolver.matches and t.i == self.resolver.matches[t.i].span.root.i:
                     actors = self.resolver.actors(t)
@@ -636,7 +649,7 @@ class SentenceMatcher:
         plural = tok.lower_ in {"they", "them", "their", "themselves", "we", "our", "us"}
         for anc in tok.ancestors:
             for s in children(anc, "nsubj", "nsubjpass"):
-                if s.i < tok.i and s.lower_ not in PERSONAL_PRONOUNS:
+                if s.i < tok.i and not _is_pronoun(s):
                     heads = self._conj(resolve_relative(s)) if plural else [resolve_relative(s)]
                     actors = [a for h in heads for a in self.resolver.actors(h)]
                     if actors:
@@ -644,7 +657,7 @@ class SentenceMatcher:
         for t in self.sent:
             if t.i >= tok.i:
                 break
-            if t.dep_ in {"nsubj", "nsubjpass"} and t.lower_ not in PERSONAL_PRONOUNS:
+            if t.dep_ in {"nsubj", "nsubjpass"} and not _is_pronoun(t):
                 actors = self.resolver.actors(t)
                 if actors:
                     return actors
@@ -665,7 +678,7 @@ class SentenceMatcher:
                     heads += prep_objects(o, {slot})
             actors = self._collect(heads, sources, owner=slot == "obj")
             if actors:
-                return Targets(actors)
+                return Targets(actors, "place" if slot in _PLACE_SLOTS else "syntax")
         return Targets([])
 
     def _targets(self, tok: Token, frame: Frame, objs: list[Token], sources: list[Actor]) -> Targets:
@@ -758,7 +771,7 @@ class SentenceMatcher:
                 continue
             if not _governed_by(t, tok, allow_participles=True):
                 continue
-            if not self.resolver.is_actor_word(t) and t.lower_ not in PERSONAL_PRONOUNS:
+            if not self.resolver.is_actor_word(t) and not _is_pronoun(t):
                 continue
             actors = [a for c in conjuncts(t) for a in self._actors_of(c) if a.code not in source_codes]
             if actors:
@@ -832,7 +845,7 @@ class SentenceMatcher:
     def _remember(self) -> None:
         mem = self.memory
         for tok in self.sent:
-            if tok.dep_ in {"nsubj", "nsubjpass"} and tok.lower_ not in PERSONAL_PRONOUNS:
+            if tok.dep_ in {"nsubj", "nsubjpass"} and not _is_pronoun(tok):
                 actors = self.resolver.actors(resolve_relative(tok))
                 if actors:
                     mem.last_subjects = actors
@@ -882,6 +895,11 @@ def _same(actor: Actor, others: list[Actor]) -> bool:
     """The same actor: same code and name (a region shares its country's code but is a
     different place: "Azerbaijan's offensive in Nagorno-Karabakh")."""
     return any(actor.code == o.code and (actor.name or actor.code) == (o.name or o.code) for o in others)
+
+
+def _is_pronoun(tok: Token) -> bool:
+    """ "they", "it" (but not "US", the country)."""
+    return tok.lower_ in PERSONAL_PRONOUNS and tok.pos_ == "PRON"
 
 
 def _is_person(a: Actor) -> bool:

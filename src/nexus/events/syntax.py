@@ -98,7 +98,8 @@ def subject_tokens(verb: Token) -> list[Token]:
 def object_tokens(verb: Token) -> list[Token]:
     """Direct objects, or the passive subject, or the noun a passive participle modifies."""
     if is_passive(verb):
-        return children(verb, "nsubjpass")
+        # "civilians imprisoned ... were released by Putin": a conjoined passive shares the subject
+        return children(verb, "nsubjpass") or (children(verb.head, "nsubj", "nsubjpass") if verb.dep_ == "conj" else [])
     objs = children(verb, "dobj", "obj") or children(verb, "oprd")  # the parser's "oprd" is often an object
     if not objs and verb.dep_ == "acl" and verb.tag_ == "VBN":
         objs = [verb.head]  # "a proposal rejected by Kyiv"
