@@ -27,7 +27,8 @@ _PERSON_TITLES_MIL = {"general", "gen.", "commander", "admiral", "colonel", "mar
 _PLACE_KINDS = {"country", "capital", "seat", "region", "demonym", "adjective"}
 # Nouns for people whose sector is in their modifier: "opposition groups", "army officers".
 _COLLECTIVE_HEADS = {"group", "member", "officer", "figure", "supporter", "unit", "personnel", "man", "woman",
-                     "people", "representative", "delegate", "worker", "staff", "veteran", "leader", "source"}
+                     "people", "representative", "delegate", "worker", "staff", "veteran", "leader", "source",
+                     "party", "movement", "coalition", "faction", "bloc", "activist"}
 # Heads that count people rather than name them: look through "of".
 _QUANTITIES = {"ten", "tens", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
                "dozen", "dozens", "score", "scores", "number", "group", "crowd", "handful", "some"}
@@ -222,10 +223,15 @@ class ActorResolver:
         # "rebels in the Ivory Coast", "students throughout Indonesia": where a group is, when
         # nothing else names it
         if not found and self.sector_of(head):
-            for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"in", "throughout", "across"}):
+            for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"in", "throughout", "across", "at"}):
                 for obj in prep.children:
-                    if obj.dep_ == "pobj" and obj.i in self.matches:
+                    if obj.dep_ != "pobj":
+                        continue
+                    if obj.i in self.matches:
                         found.append(self.matches[obj.i].span.root)
+                    else:  # "journalists at Sudan's leading newspaper"
+                        found.extend(self.matches[c.i].span.root for c in obj.children
+                                     if c.dep_ in {"poss", "amod", "compound"} and c.i in self.matches)
         # A person beats the country that modifies them ("Iran's leader Khomeini").
         people = [t for t in found if any(e.kind == "person" for e in self.matches[t.i].entities)]
         return people or found

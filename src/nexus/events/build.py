@@ -20,6 +20,11 @@ from nexus.ontology import cameo_code
 _PLACE_PREPS = {"in", "near", "at", "outside", "around", "inside", "across", "off", "along", "over", "from"}
 
 
+# Roots of verbal acts (statements, appeals, intents, demands, accusations, rejections,
+# threats): a plan to say something is not itself a commitment to act.
+_VERBAL_ACTS = {"01", "02", "03", "10", "11", "12", "13"}
+
+
 class EventBuilder:
     def __init__(self, lex: Lexicon):
         self.lex = lex
@@ -123,6 +128,8 @@ class EventBuilder:
                 continue
             if f.fact.value not in {"future", "negated", "hypothetical"} or not f.fact.stated_plan:
                 continue
+            if f.code[:2] in _VERBAL_ACTS:
+                continue  # "will ask the banks" is a request to come, not a commitment
             speaker = find_speaker(f.anchor, self.lex)
             if speaker is not None:
                 said_by = {a.country or a.code for a in resolver.actors(speaker.head)}

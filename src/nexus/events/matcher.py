@@ -166,6 +166,8 @@ class SentenceMatcher:
             if frame.requires_complement and comp is None:
                 continue
             sources = controller if controller and not frame.source else self._sources(tok, frame, objs)
+            if not sources and frame.code[:2] == "14":
+                sources = self._crowd_source(tok, None)
             if not sources:
                 if frame.source:
                     continue  # "received arms" names no supplier: try the next frame
@@ -281,6 +283,8 @@ class SentenceMatcher:
                        for a in self._actors(c)]
             if len(between) >= 2:
                 sources, pairs_from_between = between, True
+        if not sources and any(f.code[:2] == "14" for f in frames):
+            sources = self._crowd_source(tok, light)
         if not sources:
             return []
         for frame in frames:
@@ -398,6 +402,9 @@ class SentenceMatcher:
         preps = {"to", "for", "of", "on", "upon", "with", "against", "about", "over", "from"}
         for h in prep_objects(tok, {p for p in preps if allowed(p)}):
             if h.pos_ in _VERB_POS or self._is_event_word(h):
+                return h
+        if via is not None:  # "called for greater impetus": the frame's own prepositions carry it
+            for h in prep_objects(tok, via & preps):
                 return h
         if not allowed("dobj"):
             return None
@@ -688,7 +695,7 @@ class SentenceMatcher:
         """When syntax names no recipient: for violence, coercion and protest the country where
         it happened; otherwise the nearest actor named in the trigger's own clause."""
         if frame.place_target:
-            place = self._place_target(tok, sources)
+            place = self._place_target(tok, sources, extra_preps={"to"})
             if place:
                 return place
         if frame.code[:2] in _PLACE_TARGET_ROOTS:
@@ -706,7 +713,7 @@ class SentenceMatcher:
             return self._nearest_target(tok, sources)
         return Targets([])
 
-    def _place_target(self, tok: Token, sources: list[Actor]) -> Targets:
+    def _place_target(self, tok: Token, sources: list[Actor], extra_preps: set[str] = frozenset()) -> Targets:
         """The state where the event happened: a place in a locative phrase ("in Jericho"), or
         the place the act was aimed at ("struck the port of Odesa", "shelled Juba")."""
         objects = {o.i for o in object_tokens(tok)} if tok.pos_ in _VERB_POS else set()
@@ -722,7 +729,7 @@ class SentenceMatcher:
                 prep = head
                 if prep.dep_ == "prep" and prep.lower_ == "of" and prep.head.dep_ == "pobj":
                     prep = prep.head.head  # "in the town of Cizre"
-                if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
+                if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS | extra_preps:
                     continue
             actors = self.resolver.actors(ent.root)
             country = actors[0].country if actors else None
@@ -732,6 +739,32 @@ class SentenceMatcher:
             if country:
                 return Targets([Actor(text=ent.text, code=country, country=country, kind="state")], "place")
         return Targets([])
+
+    def _crowd_source(self, tok: Token, light: Token | None) -> list[Actor]:
+        """ "Hundreds of thousands of people blocked streets in Hong Kong", "ethnic Albanians
+        demonstrated in Kosovo": a crowd with no nationality given protests where it is, as
+        that country's civilians (PLOVER's convention)."""
+        verb = light or tok
+        subjects = subject_tokens(verb) if verb.pos_ in _VERB_POS else []
+        if not subjects:
+            return []
+        head = subjects[0]
+        while head.lemma_.lower() in {"ten", "tens", "hundred", "hundreds", "thousand", "thousands", "dozen", "dozens",
+                                      "million", "millions", "group", "crowd", "number", "some", "up"}:
+            inner = prep_objects(head, {"of"})
+            if not inner:
+                break
+            head = inner[0]
+        ethnic = any(c.lower_ == "ethnic" for c in head.children)
+        if not ethnic and head.lemma_.lower() not in self.lex.cue("generic_people") \
+                and self.resolver.sector_of(head) not in {"CVL", "OPP", "LAB", "EDU", "REL", "REF"}:
+            return []
+        for anchor in (tok, verb):
+            place = self._place_target(anchor, [], extra_preps={"across", "throughout"})
+            if place:
+                country = place.actors[0].country
+                return [Actor(text=head.text, code=country + "CVL", country=country, sector="CVL", kind="state")]
+        return []
 
     def _event_anaphor(self, tok: Token) -> list[Actor]:
         """ "condemned the arms deliveries", "condemned Saturday's strikes": a definite event

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 from spacy.tokens import Token
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+# Participles that describe their subject's own stance: "X is committed / prepared / determined to".
+STATIVE_PARTICIPLES = {"commit", "prepare", "determine", "resolve", "incline", "oblige", "poise", "dispose",
+                       "engage", "involve", "oppose", "concern", "worry", "convince", "interest"}
 CLAUSE_DEPS = {"ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "pcomp", "conj"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
 PERSONAL_PRONOUNS = {"it", "they", "he", "she", "we", "its", "their", "his", "her", "our", "them", "him", "us",
@@ -67,6 +70,8 @@ def subject_tokens(verb: Token) -> list[Token]:
     if is_passive(verb) or any(c.dep_ == "agent" for c in verb.children):
         # "rejected by Kyiv and welcomed by Ankara": each conjunct has its own "by" phrase
         agents = agent_objects(verb)
+        if not agents and verb.lemma_.lower() in STATIVE_PARTICIPLES:
+            return children(verb, "nsubjpass")  # "Vietnam is committed to ...": a state, not an act done to it
         if agents or is_passive(verb):
             return agents
     subj = children(verb, "nsubj", "csubj")
@@ -101,6 +106,10 @@ def object_tokens(verb: Token) -> list[Token]:
         # "civilians imprisoned ... were released by Putin": a conjoined passive shares the subject
         return children(verb, "nsubjpass") or (children(verb.head, "nsubj", "nsubjpass") if verb.dep_ == "conj" else [])
     objs = children(verb, "dobj", "obj") or children(verb, "oprd")  # the parser's "oprd" is often an object
+    if not objs and any(c.dep_ == "prt" and c.lower_ == "up" for c in verb.children):
+        # "kidnapped up to 16 advisers": the parser reads "up" as a particle and "to" as a preposition
+        objs = [o for p in verb.children if p.dep_ == "prep" and p.lower_ == "to"
+                for o in p.children if o.dep_ == "pobj" and any(n.dep_ == "nummod" for n in o.children)]
     if not objs and verb.dep_ == "acl" and verb.tag_ == "VBN":
         objs = [verb.head]  # "a proposal rejected by Kyiv"
     return objs
