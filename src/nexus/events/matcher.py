@@ -337,7 +337,9 @@ class SentenceMatcher:
         return _unique(out)
 
     def _noun_targets(self, tok: Token, light: Token | None, frame: Frame, sources: list[Actor]) -> Targets:
-        if tok.dep_ == "pobj" and children(tok.head.head, "auxpass"):
+        harm_verb = tok.head.head
+        if tok.dep_ == "pobj" and children(harm_verb, "auxpass") and any(
+                f in self.lex.cue("harm_verbs") for f in lemma_forms(harm_verb)):
             # "civilians were killed in the Azerbaijani shelling": the victims are the recipients
             victims = children(tok.head.head, "nsubjpass")
             actors = self._collect(victims, sources)
@@ -708,8 +710,8 @@ class SentenceMatcher:
                 return domestic
         if not frame.target:
             return Targets([])
-        if frame.complement or frame.code[:2] == "07":
-            # a promise, demand or threat, or aid, is aimed at the actor its clause names
+        if frame.complement or frame.code[:2] in {"07", "08"}:
+            # a promise, demand or threat, aid or a concession, is aimed at the actor its clause names
             return self._nearest_target(tok, sources)
         return Targets([])
 
@@ -739,6 +741,21 @@ class SentenceMatcher:
             if country:
                 return Targets([Actor(text=ent.text, code=country, country=country, kind="state")], "place")
         return Targets([])
+
+    def _compatriot(self, tok: Token, sources: list[Actor]) -> list[Actor]:
+        """ "warned that police will no longer tolerate ...", "allowed opposition leader X to":
+        a sector word or an unknown office holder named with no country is, in a state's own
+        act, that state's own."""
+        if len(sources) != 1 or not sources[0].country or sources[0].kind == "organisation":
+            return []
+        sector = self.resolver.sector_of(tok)
+        if sector is None and tok.ent_type_ == "PERSON":
+            titles = [c for c in tok.children if c.dep_ == "compound" and self.resolver.sector_of(c)]
+            sector = self.resolver.sector_of(titles[0]) if titles else None
+        if sector is None or sector in {"REF", "CRM", "UAF"}:
+            return []
+        country = sources[0].country
+        return [Actor(text=tok.text, code=country + sector, country=country, sector=sector, kind="state")]
 
     def _crowd_source(self, tok: Token, light: Token | None) -> list[Actor]:
         """ "Hundreds of thousands of people blocked streets in Hong Kong", "ethnic Albanians
@@ -838,6 +855,8 @@ class SentenceMatcher:
                               for a in self.resolver.actors(ag)]
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     actors = self._event_anaphor(c)
+                if not actors:
+                    actors = self._compatriot(c, sources)
                 out.extend(a for a in actors if not _same(a, sources))
         return _unique(out)
 
