@@ -63,6 +63,15 @@ InputOpt = Annotated[Optional[InputFormat], typer.Option("--input-format", help=
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD, to resolve relative dates.")]
 StoreOpt = Annotated[str, typer.Option("--store", help="DuckDB file of the store.")]
 MaxOpt = Annotated[int, typer.Option("--max-chars", help="Refuse documents longer than this (characters).")]
+MinConfOpt = Annotated[Optional[float], typer.Option(
+    "--min-confidence", min=0.0, max=1.0,
+    help="Report asserted events down to this confidence (default: the ranker's threshold; 0 shows all).")]
+
+
+def _coder(min_confidence: float | None):
+    from nexus.pipeline import Coder, CoderConfig
+
+    return None if min_confidence is None else Coder(CoderConfig(min_confidence=min_confidence))
 
 
 class ProblemLog:
@@ -129,7 +138,7 @@ def _tsv_row(e: Event) -> list[str]:
 @app.command()
 def code(paths: PathsArg = None, input_format: InputFormat | None = typer.Option(None, "--input-format"),
          date_: DateOpt = None, fmt: CodeFormat = typer.Option(CodeFormat.jsonl, "--format"),
-         max_chars: MaxOpt = DEFAULT_MAX_CHARS) -> None:
+         max_chars: MaxOpt = DEFAULT_MAX_CHARS, min_confidence: MinConfOpt = None) -> None:
     """Code documents and print their events (one JSON object per line by default)."""
     problems = ProblemLog()
     docs = 0
@@ -142,7 +151,7 @@ def code(paths: PathsArg = None, input_format: InputFormat | None = typer.Option
                       max_chars=max_chars, on_problem=problems)
     with _progress("coding") as bar:
         task = bar.add_task("coding", total=None, rate="")
-        for coded in api.code_documents(stream):
+        for coded in api.code_documents(stream, _coder(min_confidence)):
             docs += 1
             bar.update(task, advance=1)
             for e in coded.events:
@@ -369,7 +378,8 @@ def _report_dict(report) -> dict:
 def eval_(gold: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
           cameo: bool = typer.Option(False, "--cameo", help="Gold codes are CAMEO; match on the root."),
           events_out: Optional[Path] = typer.Option(None, "--events", help="Also write the coded events (JSONL)."),
-          report: Optional[Path] = typer.Option(None, "--report", help="Write an error analysis (Markdown and JSON) to this folder.")) -> None:
+          report: Optional[Path] = typer.Option(None, "--report", help="Write an error analysis (Markdown and JSON) to this folder."),
+          min_confidence: MinConfOpt = None) -> None:
     """Code a gold file and print precision, recall and F1 as the reference scorer computes them.
 
     A file whose records list "events" with a "factuality" (a factuality set) is scored for
@@ -386,7 +396,8 @@ def eval_(gold: Path = typer.Argument(..., exists=True, dir_okay=False, readable
         err.print(f"[red]nexus: bad gold file[/red] {_escape(str(exc))}")
         raise typer.Exit(1)
     problems = ProblemLog()
-    coded = [e.to_dict() for cd in api.code_documents(api.read([gold], "jsonl", on_problem=problems))
+    coded = [e.to_dict() for cd in api.code_documents(api.read([gold], "jsonl", on_problem=problems),
+                                                      _coder(min_confidence))
              for e in cd.events]
     if events_out:
         events_out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in coded), encoding="utf-8")

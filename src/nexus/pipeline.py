@@ -15,6 +15,7 @@ from nexus.documents.model import NON_EVENT_KINDS, Document
 from nexus.events.build import EventBuilder
 from nexus.events.lexicon import Lexicon, default_lexicon, load_lexicon
 from nexus.events.matcher import Memory, SentenceMatcher
+from nexus.events.rank import default_ranker
 from nexus.nlp.parse import ParsedSentence, parse_documents
 
 #: Block kinds whose sentences are stored but not coded: page furniture and captions carry no
@@ -28,6 +29,8 @@ class CoderConfig:
 
     frames_dir: Path | None = None  # a folder with the user's frames.yaml/complements.yaml/cues.yaml
     actor_files: tuple[Path, ...] = ()  # extra gazetteer files in the package's formats
+    rank: bool = True  # rescore asserted events with the learned ranker (events/data/ranker.json)
+    min_confidence: float | None = None  # drop asserted events below this; None: the ranker's threshold
 
 
 class Coder:
@@ -37,6 +40,7 @@ class Coder:
         self.matcher: ActorMatcher = (ActorMatcher(load_gazetteer(config.actor_files)) if config.actor_files
                                       else default_matcher())
         self.builder = EventBuilder(self.lexicon)
+        self.ranker = default_ranker() if config.rank else None
 
     def code_documents(self, documents: Iterable[Document], batch_size: int = 32) -> Iterator[CodedDocument]:
         """Codes documents in order, streaming: memory holds one batch at a time."""
@@ -63,6 +67,11 @@ class Coder:
                 continue
             found = SentenceMatcher(self.lexicon, resolver, ps.span, memory).run()
             if found:
-                coded.events.extend(self.builder.build(
-                    doc.doc_id, ps.span, ps.record.index, ps.record.start, ps.offset, found, resolver, doc.date))
+                events = self.builder.build(doc.doc_id, ps.span, ps.record.index, ps.record.start, ps.offset,
+                                            found, resolver, doc.date)
+                if self.ranker is not None:
+                    events = self.ranker.apply(events, self.config.min_confidence)
+                elif self.config.min_confidence is not None:
+                    events = [e for e in events if e.factuality != "asserted" or e.confidence >= self.config.min_confidence]
+                coded.events.extend(events)
         return coded

@@ -102,7 +102,7 @@ class EventBuilder:
                     continue
                 out.append(Found(verb or f.anchor, verb or f.anchor, f.frame, "111" if concern else "112", a,
                                  f.source, Factuality("asserted", [f"claims that {f.source.code} {f.trigger.text}"]),
-                                 f.confidence - 0.1, derived_from=f.frame.id))
+                                 f.confidence - 0.1, derived_from=f.frame.id, target_basis="syntax"))
         return out
 
     def _covert(self, anchor: Token, speaker: Speaker | None) -> str | None:
@@ -149,7 +149,7 @@ class EventBuilder:
             table = self.lex.complements[kind]
             out.append(Found(f.trigger, f.anchor, f.frame, table.code_for(f.code), f.source, f.target,
                              Factuality("asserted", [f"stated plan: {', '.join(f.fact.markers)}"]),
-                             f.confidence - 0.05, derived_from=f.frame.id))
+                             f.confidence - 0.05, derived_from=f.frame.id, target_basis=f.target_basis))
         return out
 
     # -- the record ------------------------------------------------------------------------
@@ -181,6 +181,8 @@ class EventBuilder:
             location=self._place(f, sentence),
             confidence=round(max(0.05, min(0.99, f.confidence - (0.1 if f.fact.value != "asserted" else 0))), 2),
             rule=f.frame.id if not f.derived_from else f"{f.code[:2]}<-{f.derived_from}",
+            target_basis=f.target_basis if f.target is not None else "none",
+            trigger_pos="NOUN" if f.trigger.pos_ in {"NOUN", "PROPN"} else "VERB",
             trigger_offsets=(trig_start, offset + f.trigger.idx + len(f.trigger.text)),
             sentence_index=sent_index,
         )

@@ -64,6 +64,7 @@ class Found:
     embedded: bool = False  # an event inside another ("to withdraw" in "agreed to withdraw")
     derived_from: str | None = None  # for intent/threat events derived from a stated plan
     notes: list[str] = field(default_factory=list)
+    target_basis: str = "none"  # how the recipient was found (syntax, place, nearest, domestic)
 
     @property
     def trigger_text(self) -> str:
@@ -878,14 +879,16 @@ class SentenceMatcher:
             for s in sources:
                 for t in sources:
                     if s.code != t.code:
-                        out.append(Found(trigger, anchor, frame, code, s, t, _copy(fact), confidence))
+                        out.append(Found(trigger, anchor, frame, code, s, t, _copy(fact), confidence,
+                                         target_basis="syntax"))
             return out
         for s in sources:
             for t in (targets.actors or [None]):
                 if t is not None and _same(t, [s]) and targets.how != "place":
                     continue
                 found = Found(trigger, anchor, frame, code, s, t, _copy(fact),
-                              confidence if t is not None or not frame.requires_target else confidence - 0.2)
+                              confidence if t is not None or not frame.requires_target else confidence - 0.2,
+                              target_basis=targets.how if t is not None else "none")
                 if targets.how != "syntax":
                     found.notes.append(f"recipient from {targets.how}")
                 out.append(found)

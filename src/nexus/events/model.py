@@ -68,6 +68,8 @@ class Event:
     confidence: float
     # Extensions beyond the contract: how and where the event was found.
     rule: str = ""  # the frame that produced it
+    target_basis: str = "none"  # how the recipient was found: syntax, place, nearest, domestic, none
+    trigger_pos: str = "VERB"  # VERB, or NOUN for a nominal event ("the Turkish shelling")
     trigger_offsets: tuple[int, int] = (0, 0)
     sentence_index: int = 0
     event_id: str = ""
