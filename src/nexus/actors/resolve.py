@@ -248,7 +248,8 @@ class ActorResolver:
             titles = {c.lower_ for c in head.children if c.dep_ == "compound"}
             sector = "MIL" if titles & _PERSON_TITLES_MIL else None
         code = base.country + (sector or "")
-        kind = "person" if base.kind == "person" and head.ent_type_ == "PERSON" else "state"
+        kind = "person" if base.kind == "person" and head.ent_type_ == "PERSON" else \
+            "region" if base.kind == "region" and sector is None else "state"
         return Actor(text=text, code=code, country=base.country, sector=sector, name=base.name, kind=kind)
 
 

@@ -47,6 +47,9 @@ _PLACE_TARGET_ROOTS = {"14", "15", "17", "18", "19", "20"}
 _CLAUSE_BREAKS = {"relcl", "advcl", "ccomp", "parataxis", "acl", "appos"}
 # Slots that name where, not whom: their recipient is a place, weaker than a named recipient.
 _PLACE_SLOTS = {"in", "at", "near", "inside", "outside", "around"}
+# Kinds of event a state mostly directs at its own people (concessions, refusals, threats,
+# protest, coercion, violence): an unnamed office holder or a bare sector word is domestic.
+_DOMESTIC_ROOTS = {"08", "12", "13", "14", "17", "18", "19"}
 
 
 @dataclass(slots=True)
@@ -352,8 +355,8 @@ class SentenceMatcher:
                 place = self._place_target(tok.head.head, sources)
                 if place:
                     return place
-                return Targets([Actor(text=victims[0].text, code=sources[0].country, country=sources[0].country, kind="state")],
-                               "domestic")
+                return Targets([Actor(text=victims[0].text, code=sources[0].country + "CVL", country=sources[0].country,
+                                      sector="CVL", kind="state")], "domestic")
         of_objs = prep_objects(tok, {"of"})
         for slot in frame.target:
             if slot in {"obj", "iobj"}:
@@ -511,8 +514,17 @@ class SentenceMatcher:
                 # "demanded that the US cancel its plans", "warned that Iran would pay": the
                 # demand, or the threat, is aimed at the clause's subject
                 targets = Targets(self._collect(comp_subject, sources))
+                if not targets and frame.code[:2] in _DOMESTIC_ROOTS | {"02", "10"}:
+                    targets = Targets(self._compatriot(comp_subject[0], sources), "domestic")
             if not targets and comp is not None and comp.pos_ in _NOUN_POS:
                 targets = Targets(self._collect([comp], sources, owner=True))
+                if not targets and frame.code[:2] in _DOMESTIC_ROOTS | {"02", "10"}:
+                    # "dismissed an appeal from President Gbagbo": an unnamed office holder at home
+                    for owner in prep_objects(comp, {"from", "of", "by"}):
+                        mates = self._compatriot(owner, sources)
+                        if mates:
+                            targets = Targets(mates, "domestic")
+                            break
             if not targets and not (frame.symmetric and len(sources) > 1):
                 targets = self._conditional_target(tok, comp, sources) or \
                     self._nearest_target(comp or tok, sources)
@@ -705,7 +717,7 @@ class SentenceMatcher:
             place = self._place_target(tok, sources)
             if place:
                 return place
-        if frame.code[:2] in _PLACE_TARGET_ROOTS | {"08"}:
+        if frame.code[:2] in _PLACE_TARGET_ROOTS | _DOMESTIC_ROOTS:
             domestic = self._domestic_target(tok, frame, sources)
             if domestic:
                 return domestic
@@ -803,10 +815,16 @@ class SentenceMatcher:
         objs += [p for o in list(objs) for p in prep_objects(o, {"from", "of"})]  # "demands from Shona rebels"
         generic = [o for o in objs if o.lemma_.lower() in self.lex.cue("generic_people")]
         protest = frame.code[:2] == "14"
+        if not generic and frame.code[:2] in _DOMESTIC_ROOTS:
+            for o in objs:
+                mates = self._compatriot(o, sources)
+                if mates:
+                    return Targets(mates, "domestic")
         if not (generic or protest) or len(sources) != 1 or not sources[0].country:
             return Targets([])
         src = sources[0]
-        if not protest and src.sector not in {"GOV", "COP", "MIL", "JUD", "SPY", "LEG"}:
+        violence = frame.code[:2] in {"18", "19"}
+        if not protest and not violence and src.sector not in {"GOV", "COP", "MIL", "JUD", "SPY", "LEG"}:
             return Targets([])
         country = src.country
         sector = "GOV" if protest else None
@@ -856,8 +874,6 @@ class SentenceMatcher:
                               for a in self.resolver.actors(ag)]
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     actors = self._event_anaphor(c)
-                if not actors:
-                    actors = self._compatriot(c, sources)
                 out.extend(a for a in actors if not _same(a, sources))
         return _unique(out)
 
@@ -884,7 +900,7 @@ class SentenceMatcher:
             return out
         for s in sources:
             for t in (targets.actors or [None]):
-                if t is not None and _same(t, [s]) and targets.how != "place":
+                if t is not None and _same_actor(t, s) and targets.how != "place":
                     continue
                 found = Found(trigger, anchor, frame, code, s, t, _copy(fact),
                               confidence if t is not None or not frame.requires_target else confidence - 0.2,
@@ -946,10 +962,21 @@ def _governed_by(tok: Token, head: Token, allow_participles: bool = False) -> bo
     return False
 
 
+def _same_actor(a: Actor, b: Actor) -> bool:
+    return a.code == b.code and (a.name or a.code) == (b.name or b.code)
+
+
 def _same(actor: Actor, others: list[Actor]) -> bool:
     """The same actor: same code and name (a region shares its country's code but is a
-    different place: "Azerbaijan's offensive in Nagorno-Karabakh")."""
-    return any(actor.code == o.code and (actor.name or actor.code) == (o.name or o.code) for o in others)
+    different place: "Azerbaijan's offensive in Nagorno-Karabakh"), or a state and its own
+    government ("Macron's office warned that France would ...")."""
+    for o in others:
+        if actor.code == o.code and (actor.name or actor.code) == (o.name or o.code):
+            return True
+        if actor.country and actor.country == o.country and actor.kind != "region" and o.kind != "region" \
+                and {actor.sector, o.sector} <= {None, "GOV"} and None in {actor.sector, o.sector}:
+            return True
+    return False
 
 
 def _is_pronoun(tok: Token) -> bool:
