@@ -198,8 +198,10 @@ class ActorResolver:
         """Tokens inside the phrase that name a country, organisation or person."""
         found: list[Token] = []
         stack = [c for c in head.children if c.dep_ in _NAMING_DEPS or c.dep_ == "appos"]
-        # "the government of Sudan", "the presidents of Iraq and Egypt"
-        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in {"of", "from"}):
+        # "the government of Sudan", "the presidents of Iraq and Egypt", "officials from Iran"
+        # ("the withdrawal from Bosnia" names a place, not an owner: "from" only for people)
+        preps = {"of", "from"} if self.sector_of(head) or head.ent_type_ in {"PERSON", "NORP"} else {"of"}
+        for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ in preps):
             stack.extend(c for c in prep.children if c.dep_ == "pobj")
         # "Vietnamese-led forces": led by Vietnam
         for c in head.children:

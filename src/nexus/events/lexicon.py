@@ -31,6 +31,7 @@ class Frame:
     subjects: frozenset[str] | None = None  # required subject words (troops arriving deploy)
     lights: frozenset[str] | None = None  # for nouns: the light verbs that must carry them
     place_target: bool = False  # a place named in the clause may be the recipient (visits)
+    excludes: frozenset[str] = frozenset()  # dependency labels on the verb that rule the frame out
     complement_via: frozenset[str] | None = None  # constructions that carry the embedded event
 
     @property
@@ -95,6 +96,7 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
             subjects=_expand(f["subject"], classes) if "subject" in f else None,
             lights=frozenset(str(v).lower() for v in f["light"]) if "light" in f else None,
             place_target=bool(f.get("place_target")),
+            excludes=frozenset(f.get("excludes", [])),
             complement_via=frozenset(f["complement_via"]) if "complement_via" in f else None,
         ))
     lex = Lexicon(frames=frames)

@@ -164,6 +164,8 @@ class SentenceMatcher:
                 continue
             if frame.intransitive and has_object:
                 continue
+            if frame.excludes and any(c.dep_ in frame.excludes for c in tok.children):
+                continue  # "calling them an occupying army" names, it does not phone
             if frame.subjects is not None and not (self._words(subject_tokens(tok)) & frame.subjects):
                 continue
             comp = self._complement(tok, frame.complement_via) if frame.complement else None
@@ -397,6 +399,8 @@ class SentenceMatcher:
             return via is None or route in via
         for c in tok.children:
             if c.dep_ == "xcomp" and allowed("xcomp") and (c.pos_ in _VERB_POS or self._is_event_word(c)):
+                if c.tag_ == "VBG" and not any(a.lower_ == "to" for a in c.children):
+                    continue  # "demanded the withdrawal ..., calling them an army": a comment, not the demand
                 return c
         for c in tok.children:
             if c.dep_ == "advcl" and allowed("advcl") and c.pos_ in _VERB_POS and any(
@@ -490,7 +494,8 @@ class SentenceMatcher:
                 if own:
                     tgts: list[Actor | None] = list(own.actors)
                     how = own.how
-                elif table.actor == "object" and e.source.code not in source_codes:
+                elif e.source.code not in source_codes and not any(_same_country(e.source, s) for s in sources):
+                    # "urged Iran to stop", "opposed to French mediation": the other side's act
                     tgts, how = [e.source], "syntax"
                 else:
                     tgts, how = [e.target], "syntax"
@@ -555,8 +560,8 @@ class SentenceMatcher:
         if frame is not None and frame.source:
             heads = []
             for slot in frame.source:
-                if slot == "owner":  # "shipments of Iranian missiles": whose the things are
-                    heads += [o for obj in objs for o in [obj] + prep_objects(obj, {"of"})]
+                if slot == "owner":  # "shipments of Iranian missiles", "assurances from X": whose the things are
+                    heads += [o for obj in objs for o in [obj] + prep_objects(obj, {"of", "from"})]
                 else:
                     heads += prep_objects(tok, {slot})
         elif tok.pos_ == "ADJ" and tok.dep_ in {"acomp", "attr", "oprd", "xcomp"}:
