@@ -145,8 +145,8 @@ def _involves(df: pd.DataFrame, code: str) -> pd.Series:
     return side("source") | side("target")
 
 
-def test_open_events_dataframe(api_store: Path):
-    with nexus.open(api_store) as nx:
+def test_open_events_dataframe(sample_store: Path):
+    with nexus.open(sample_store) as nx:
         assert isinstance(nx, nexus.Nexus)
         rus = nx.events(actor="RUS")
         everything = nx.events(limit=None)
@@ -172,8 +172,8 @@ def test_open_events_dataframe(api_store: Path):
     assert first["event_id"] == rus["event_id"].iloc[0]
 
 
-def test_open_events_bad_arguments(api_store: Path):
-    with nexus.open(api_store) as nx:
+def test_open_events_bad_arguments(sample_store: Path):
+    with nexus.open(sample_store) as nx:
         with pytest.raises(ValueError, match="not a date"):
             nx.events(date_from="2023-13")
         with pytest.raises(ValueError, match="order"):
@@ -182,8 +182,8 @@ def test_open_events_bad_arguments(api_store: Path):
             nx.events(actor="  ")
 
 
-def test_dyad_report(api_store: Path, api_texts: dict[str, str]):
-    with nexus.open(api_store) as nx:
+def test_dyad_report(sample_store: Path, sample_texts: dict[str, str]):
+    with nexus.open(sample_store) as nx:
         report = nx.dyad("RUS", "IRN")
         asserted = nx.events(dyad=("RUS", "IRN"), factuality="asserted", limit=None)
         quarterly = nx.dyad("RUS", "IRN", freq="quarter", evidence=1)
@@ -198,15 +198,15 @@ def test_dyad_report(api_store: Path, api_texts: dict[str, str]):
         assert int(d.by_type.to_numpy().sum()) == d.n_events
         assert set(d.evidence["factuality"]) == {"asserted"}
         for row in d.evidence.itertuples():
-            assert row.sentence in api_texts[row.doc_id]
+            assert row.sentence in sample_texts[row.doc_id]
         assert isinstance(d.claimed, pd.DataFrame)
         assert "asserted" not in d.claimed_counts
     assert len(quarterly.a_to_b.evidence) == 1
     assert everything.n_events > report.n_events  # the claimed and planned ones come in too
 
 
-def test_dyad_unknown_and_bad_freq(api_store: Path):
-    with nexus.open(api_store) as nx:
+def test_dyad_unknown_and_bad_freq(sample_store: Path):
+    with nexus.open(sample_store) as nx:
         empty = nx.dyad("XXX", "YYY")
         with pytest.raises(ValueError, match="freq"):
             nx.dyad("RUS", "IRN", freq="week")
@@ -214,8 +214,8 @@ def test_dyad_unknown_and_bad_freq(api_store: Path):
     assert empty.a_to_b.evidence.empty and empty.b_to_a.by_type.empty
 
 
-def test_relationships_documents_actors(api_store: Path):
-    with nexus.open(api_store) as nx:
+def test_relationships_documents_actors(sample_store: Path):
+    with nexus.open(sample_store) as nx:
         rel = nx.relationships(limit=5)
         docs = nx.documents()
         actors = nx.actors()

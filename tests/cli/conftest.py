@@ -10,7 +10,6 @@ import pytest
 from cli_helpers import NEWS
 from typer.testing import CliRunner
 
-from nexus import api
 
 NEXUS_BIN = Path(sys.executable).parent / "nexus"
 
@@ -29,20 +28,6 @@ def news_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample corpus ingested once into a DuckDB file; tests only read it."""
-    location = tmp_path_factory.mktemp("store") / "sample.duckdb"
-    api.ingest(api.sample_paths(), location)
-    return location
-
-
-@pytest.fixture(scope="session")
-def sample_texts(sample_store: Path) -> dict[str, str]:
-    """doc_id -> stored document text."""
-    with api.open(sample_store) as nx:
-        df = nx.store.query("SELECT doc_id, text FROM documents")
-    return dict(zip(df["doc_id"], df["text"]))
 
 
 @pytest.fixture

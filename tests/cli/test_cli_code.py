@@ -8,7 +8,6 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
 from cli_helpers import NEWS, check_contract, events_from, mentions, no_traceback
 
 from nexus.cli import TSV_COLUMNS, app

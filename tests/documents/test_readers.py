@@ -420,7 +420,7 @@ def test_extract_helpers(tmp_path: Path) -> None:
     path.write_text(PAGE)
     doc, blocks = extract_file(str(path))
     assert extract_text(doc) == doc.text and blocks == doc.blocks
-    assert describe_blocks(doc).splitlines()[0] == f"0\t20\ttitle\tHow Russia aids Iran"
+    assert describe_blocks(doc).splitlines()[0] == "0\t20\ttitle\tHow Russia aids Iran"
     assert [d.doc_id for d, _ in extract_documents([str(path)])] == ["page.html"]
     (tmp_path / "empty.txt").write_text("")
     with pytest.raises(ValueError, match="empty file"):

@@ -27,3 +27,13 @@ class Mention:
     start: int
     end: int
     actor: Actor
+
+
+def unique_actors(actors: list[Actor]) -> list[Actor]:
+    """The actors in order, each code once."""
+    seen, out = set(), []
+    for a in actors:
+        if a.code not in seen:
+            seen.add(a.code)
+            out.append(a)
+    return out

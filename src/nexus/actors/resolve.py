@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from nexus.actors.gazetteer import Entity, Gazetteer, default_gazetteer
-from nexus.actors.model import Actor
+from nexus.actors.model import Actor, unique_actors
 from nexus.nlp.load import load_model
 
 # Dependency labels that stay inside one noun phrase's naming core.
@@ -122,7 +122,7 @@ class ActorResolver:
             if base is None:
                 continue
             out.append(self._with_sector(base, sector, head))
-        return _unique(out)
+        return unique_actors(out)
 
     def mention_actors(self) -> list[tuple[Span, Actor]]:
         """Every gazetteer match with its actor, for the mentions table."""
@@ -279,11 +279,3 @@ def _phrase_text(span: Span) -> str:
             text = text[: -len(suffix)]
     return text.strip()
 
-
-def _unique(actors: list[Actor]) -> list[Actor]:
-    seen, out = set(), []
-    for a in actors:
-        if a.code not in seen:
-            seen.add(a.code)
-            out.append(a)
-    return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
-from nexus.actors.model import Actor
+from nexus.actors.model import Actor, unique_actors
 from nexus.actors.resolve import ActorResolver
 from nexus.events.factuality import Factuality, assess
 from nexus.events.lexicon import ComplementTable, Frame, Lexicon
@@ -340,7 +340,7 @@ class SentenceMatcher:
             if not out and children(light, "auxpass") and not children(light, "agent"):
                 # "Serb forces were engaged in ethnic cleansing": a state, not a passive act
                 out = [a for s in children(light, "nsubjpass") for c in self._conj(s) for a in self._actors_of(c)]
-        return _unique(out)
+        return unique_actors(out)
 
     def _noun_targets(self, tok: Token, light: Token | None, frame: Frame, sources: list[Actor]) -> Targets:
         harm_verb = tok.head.head
@@ -576,7 +576,7 @@ class SentenceMatcher:
                     # "the PKK issued a declaration demanding ...": the declaration's author
                     found = [a for s in subject_tokens(c.head) for a in self._actors_of(s)]
                 out.extend(found)
-        return _unique(out)
+        return unique_actors(out)
 
     def _controlled_subject(self, tok: Token) -> list[Token]:
         """ "urged Iran to stop", "commit Russia to defend": the object does the "to" clause."""
@@ -680,7 +680,7 @@ class SentenceMatcher:
                     heads = self._conj(resolve_relative(s)) if plural else [resolve_relative(s)]
                     actors = [a for h in heads for a in self.resolver.actors(h)]
                     if actors:
-                        return _unique(actors)
+                        return unique_actors(actors)
         for t in self.sent:
             if t.i >= tok.i:
                 break
@@ -849,7 +849,7 @@ class SentenceMatcher:
                 continue
             actors = [a for c in conjuncts(t) for a in self._actors_of(c) if a.code not in source_codes]
             if actors:
-                return Targets(_unique(actors), "nearest")
+                return Targets(unique_actors(actors), "nearest")
         return Targets([])
 
     def _conditional_target(self, tok: Token, comp: Token | None, sources: list[Actor]) -> Targets:
@@ -865,7 +865,6 @@ class SentenceMatcher:
         return Targets([])
 
     def _collect(self, heads: list[Token], sources: list[Actor], owner: bool = False) -> list[Actor]:
-        source_codes = {s.code for s in sources}
         out: list[Actor] = []
         for h in heads:
             for c in self._conj(resolve_relative(h)):
@@ -880,7 +879,7 @@ class SentenceMatcher:
                 if not actors and owner and c.pos_ in _NOUN_POS:
                     actors = self._event_anaphor(c)
                 out.extend(a for a in actors if not _same(a, sources))
-        return _unique(out)
+        return unique_actors(out)
 
     # ------------------------------------------------------------------ output
 
@@ -1004,11 +1003,3 @@ def _self_negated(f: Found) -> bool:
 def _copy(f: Factuality) -> Factuality:
     return Factuality(f.value, list(f.markers), f.stated_plan, list(f.kinds))
 
-
-def _unique(actors: list[Actor]) -> list[Actor]:
-    seen, out = set(), []
-    for a in actors:
-        if a.code not in seen:
-            seen.add(a.code)
-            out.append(a)
-    return out
