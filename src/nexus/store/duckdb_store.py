@@ -73,6 +73,11 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> Store:
+        """Another connection to the same database, for one thread (a web request): DuckDB
+        connections must not be shared across threads, cursors of one database may be."""
+        return Store(self.con.cursor(), self.location)
+
     def __enter__(self) -> Store:
         return self
 
