@@ -190,6 +190,9 @@ class EventBuilder:
         return event
 
     def _date(self, f: Found, sentence: Span, speaker: Speaker | None, published: date | None) -> EventDate:
+        if f.derived_from:
+            # "Fischer will visit Albania in June": the intent was stated now; June is the visit's
+            return self._statement_date(sentence, speaker, published)
         forward = f.fact.value == "future"
         best, best_dist = None, 99
         said = speaker.verb if speaker is not None else None
@@ -211,6 +214,15 @@ class EventBuilder:
             resolved = resolve_date(fallback.text, published)
             if resolved is not None:
                 return resolved
+        return publication_date(published)
+
+    def _statement_date(self, sentence: Span, speaker: Speaker | None, published: date | None) -> EventDate:
+        if speaker is not None and speaker.verb is not None:
+            for ent in sentence.ents:
+                if ent.label_ in {"DATE", "TIME"} and _distance(ent.root, speaker.verb) is not None:
+                    resolved = resolve_date(ent.text, published)
+                    if resolved is not None:
+                        return resolved
         return publication_date(published)
 
     def _place(self, f: Found, sentence: Span) -> Location | None:

@@ -32,6 +32,7 @@ class Frame:
     lights: frozenset[str] | None = None  # for nouns: the light verbs that must carry them
     place_target: bool = False  # a place named in the clause may be the recipient (visits)
     excludes: frozenset[str] = frozenset()  # dependency labels on the verb that rule the frame out
+    irregular: str | None = None  # the code when the actor is not a state's forces (CAMEO 18x vs 19x)
     complement_via: frozenset[str] | None = None  # constructions that carry the embedded event
 
     @property
@@ -97,6 +98,7 @@ def build_lexicon(frames_doc: dict, complements_doc: dict, cues_doc: dict) -> Le
             lights=frozenset(str(v).lower() for v in f["light"]) if "light" in f else None,
             place_target=bool(f.get("place_target")),
             excludes=frozenset(f.get("excludes", [])),
+            irregular=str(f["irregular"]) if "irregular" in f else None,
             complement_via=frozenset(f["complement_via"]) if "complement_via" in f else None,
         ))
     lex = Lexicon(frames=frames)

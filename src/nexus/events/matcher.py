@@ -498,7 +498,7 @@ class SentenceMatcher:
                     # "urged Iran to stop", "opposed to French mediation": the other side's act
                     tgts, how = [e.source], "syntax"
                 else:
-                    tgts, how = [e.target], "syntax"
+                    tgts, how = [e.target], e.target_basis if e.target is not None else "syntax"
                 if tgts == [None]:
                     # "agreed to lift embargoes ... to Iran, Libya and Cuba": no recipient in the
                     # embedded clause's slots; take the one its clause names
@@ -547,7 +547,7 @@ class SentenceMatcher:
         seen = set()
         for code, s, t, how in wrappers:
             key = (code, s.code, t.code if t else None)
-            if key in seen or (t is not None and t.code == s.code):
+            if key in seen or (t is not None and t.code == s.code and how not in {"place", "domestic"}):
                 continue
             seen.add(key)
             out.extend(self._emit(tok, anchor, frame, code, [s], Targets([t] if t else [], how), forced, stop,
@@ -894,6 +894,9 @@ class SentenceMatcher:
         confidence = 0.55 + (0.1 if targets else 0.0) + (0.1 if frame.objects is not None else 0.0) \
             + (0.05 if not nominal else 0.0) - (0.15 if targets.how == "nearest" else 0.05 if targets.how == "place" else 0)
         out = []
+        if frame.irregular and code == frame.code and all(_irregular(s) for s in sources) and targets and \
+                all(t.sector in _CIVILIAN_SECTORS for t in targets.actors):
+            code = frame.irregular  # rebels or militias against civilians: unconventional violence (CAMEO 18)
         if frame.symmetric and pair and len(sources) > 1 and not targets:
             # "Jordan and Britain agreed": each acts toward each other
             for s in sources:
@@ -981,6 +984,14 @@ def _same(actor: Actor, others: list[Actor]) -> bool:
                 and {actor.sector, o.sector} <= {None, "GOV"} and None in {actor.sector, o.sector}:
             return True
     return False
+
+
+_CIVILIAN_SECTORS = {"CVL", "REF", "JRN", "EDU", "MED", "REL", "LAB", "AGR", "OPP"}
+
+
+def _irregular(actor: Actor) -> bool:
+    """A non-state armed or civilian actor (rebels, militias, gunmen, militant groups)."""
+    return actor.sector in {"REB", "UAF", "IMG", "PRM", "CRM", "CVL", "OPP"}
 
 
 def _is_pronoun(tok: Token) -> bool:
