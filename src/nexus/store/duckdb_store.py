@@ -163,6 +163,19 @@ class Store:
             raise
         return results
 
+    def append_tables(self, tables: dict[str, pa.Table]) -> None:
+        """Append ready-made rows (imports, synthetic benchmark data) in one transaction: all of
+        them or none. Rows must follow the Arrow schemas of nexus.store.rows.TABLES."""
+        self.con.begin()
+        try:
+            for table in ("documents", *reversed(CHILD_TABLES)):
+                if table in tables:
+                    self._insert(table, tables[table])
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
     def _insert(self, table: str, data: pa.Table) -> None:
         if data.num_rows == 0:
             return

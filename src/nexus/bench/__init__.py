@@ -1,0 +1,1 @@
+"""What `nexus bench` measures, and the synthetic stores it measures on."""
