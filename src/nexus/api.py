@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nexus.analysis import DyadReport, dyad_report
+from nexus.analysis import DyadReport, Network, dyad_report, dyad_series, network, search
 from nexus.coded import CodedDocument
 from nexus.documents import Document, ReadProblem, read_documents, segment
 from nexus.documents.readers import DEFAULT_MAX_CHARS
@@ -166,6 +166,19 @@ class Nexus:
     def dyad(self, a: str, b: str, freq: str = "year", evidence: int = 5,
              factuality: str = "asserted") -> DyadReport:
         return dyad_report(self.store, a, b, freq=freq, evidence=evidence, factuality=factuality)  # type: ignore[arg-type]
+
+    def dyad_series(self, a: str, b: str, freq: str = "month",
+                    factuality: str | None = "asserted") -> pd.DataFrame:
+        """Both directions per period, zero-filled: for charts."""
+        return dyad_series(self.store, a, b, freq=freq, factuality=factuality)  # type: ignore[arg-type]
+
+    def network(self, **options) -> Network:
+        """Options: date_from, date_to, plover_types, factuality, min_events, max_nodes."""
+        return network(self.store, **options)
+
+    def search(self, q: str, limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Documents and events containing the text (any case)."""
+        return search(self.store, q, limit=limit)
 
 
 def open(location: str | Path = DEFAULT_LOCATION, read_only: bool = True) -> Nexus:  # noqa: A001

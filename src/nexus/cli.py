@@ -1,4 +1,4 @@
-"""The `nexus` command line: code, extract, ingest, events, dyad, relations, eval, demo."""
+"""The `nexus` command line: code, extract, ingest, events, dyad, relations, serve, eval, demo."""
 
 from __future__ import annotations
 
@@ -370,6 +370,26 @@ def _report_dict(report) -> dict:
                 "claimed": d.claimed_counts}
     return {"a": report.a, "b": report.b, "freq": report.freq, "mean_goldstein": report.mean_goldstein,
             "a_to_b": direction(report.a_to_b), "b_to_a": direction(report.b_to_a)}
+
+
+# ------------------------------------------------------------------------------ serve
+
+@app.command()
+def serve(store: StoreOpt = DEFAULT_LOCATION,
+          host: str = typer.Option("127.0.0.1", help="Address to listen on (loopback: this machine only)."),
+          port: int = typer.Option(8765, min=1, max=65535)) -> None:
+    """Serve the workbench (web pages and the JSON API, docs at /docs) over a store."""
+    import uvicorn
+
+    from nexus.server import create_app
+
+    try:
+        web = create_app(store)
+    except (duckdb.Error, RuntimeError) as exc:
+        err.print(f"[red]nexus: cannot open the store {_escape(store)}[/red]: {_escape(_first_line(exc))}")
+        raise typer.Exit(1)
+    err.print(f"nexus: serving {store} on http://{host}:{port} (API docs at /docs); Ctrl-C stops")
+    uvicorn.run(web, host=host, port=port)
 
 
 # ------------------------------------------------------------------------------ eval, demo

@@ -137,3 +137,55 @@ def _labels(periods: pd.Series, freq: str) -> pd.Series:
         return f"{ts.year}-{ts.month:02d}"
     return pd.to_datetime(periods).map(label).astype(object)
 
+
+
+SERIES_COLUMNS = ["period", "direction", "source", "target", "n_events", *QUAD_COLUMNS.values(),
+                  "mean_goldstein"]
+_PERIOD_FREQ = {"year": "Y", "quarter": "Q", "month": "M"}
+
+
+def dyad_series(store: Store, a: str, b: str, freq: Freq = "month",
+                factuality: Values = "asserted") -> pd.DataFrame:
+    """Both directions of a dyad as one long time series, for charts.
+
+    Columns: period (labels as in `dyad_report`: "2022", "2022Q3", "2022-07", "undated"),
+    direction ("a_to_b" or "b_to_a"), source, target, n_events, the four quad-class counts and
+    mean_goldstein (None where a period has no events). Every period between the first and
+    the last dated event is present in both directions (zero-filled), so gaps show as gaps;
+    "undated" comes last when any event is undated. Raises ValueError on a bad `freq`.
+    """
+    report = dyad_report(store, a, b, freq=freq, evidence=0, factuality=factuality)
+    periods = _period_range([report.a_to_b.by_quad.index, report.b_to_a.by_quad.index], freq)
+    frames = []
+    for direction, d in (("a_to_b", report.a_to_b), ("b_to_a", report.b_to_a)):
+        counts = d.by_quad.reindex(periods)
+        quad_and_n = [*QUAD_COLUMNS.values(), "n_events"]
+        counts[quad_and_n] = counts[quad_and_n].fillna(0).astype("int64")
+        counts = counts.rename_axis("period").reset_index()
+        counts.insert(1, "direction", direction)
+        counts.insert(2, "source", d.source)
+        counts.insert(3, "target", d.target)
+        frames.append(counts)
+    out = pd.concat(frames, ignore_index=True)[SERIES_COLUMNS]
+    out["mean_goldstein"] = out["mean_goldstein"].astype("float64")
+    return out
+
+
+def _period_range(indexes: list[pd.Index], freq: str) -> list[str]:
+    """All period labels from the earliest to the latest seen, then "undated" if seen."""
+    seen = {str(p) for index in indexes for p in index}
+    dated = sorted(seen - {UNDATED})
+    labels: list[str] = []
+    if dated:
+        span = pd.period_range(pd.Period(dated[0], freq=_PERIOD_FREQ[freq]),
+                               pd.Period(dated[-1], freq=_PERIOD_FREQ[freq]))
+        labels = [_period_label(p, freq) for p in span]
+    return labels + ([UNDATED] if UNDATED in seen else [])
+
+
+def _period_label(p: pd.Period, freq: str) -> str:
+    if freq == "year":
+        return f"{p.year}"
+    if freq == "quarter":
+        return f"{p.year}Q{p.quarter}"
+    return f"{p.year}-{p.month:02d}"

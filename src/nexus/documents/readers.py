@@ -192,6 +192,15 @@ def _decode(data: bytes, fmt: InputFormat) -> tuple[str, str | None]:
         return data.decode("latin-1"), f"not valid UTF-8 ({bad}); decoded as Latin-1 (ISO-8859-1)"
 
 
+def read_bytes(
+    data: bytes, doc_id: str, input_format: Literal["text", "html"] = "text",
+    default_date: date | None = None, max_chars: int = DEFAULT_MAX_CHARS, origin: str | None = None,
+) -> list[Item]:
+    """One text or HTML document from bytes already in memory (an upload), checked and decoded
+    as files are: the Document, preceded by any warnings, or the fatal ReadProblem."""
+    return list(_from_bytes(data, input_format, doc_id, origin or doc_id, default_date, max_chars))
+
+
 def _from_bytes(
     data: bytes, fmt: InputFormat, doc_id: str, origin: str, default_date: date | None, max_chars: int
 ) -> Iterator[Item]:

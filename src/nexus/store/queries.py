@@ -139,8 +139,10 @@ def event_where(actor: str | None = None, dyad: tuple[str, str] | None = None,
     return w
 
 
-def _limit(limit: int | None) -> str:
-    return "" if limit is None else f" LIMIT {int(limit)}"  # int(): never user text in SQL
+def _limit(limit: int | None, offset: int = 0) -> str:
+    # int(): never user text in SQL
+    sql = "" if limit is None else f" LIMIT {int(limit)}"
+    return sql + (f" OFFSET {int(offset)}" if offset else "")
 
 
 def events(store: Store, actor: str | None = None, dyad: tuple[str, str] | None = None,
@@ -154,13 +156,29 @@ def events(store: Store, actor: str | None = None, dyad: tuple[str, str] | None 
     directions; `date_from`/`date_to` compare the first day of the event's date period and take
     dates or "YYYY[-MM[-DD]]" (date_to includes its whole period). `order`: one of ORDERS.
     """
-    if order not in ORDERS:
-        raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
     w = event_where(actor=actor, dyad=dyad, source=source, target=target, plover_type=plover_type,
                     factuality=factuality, date_from=date_from, date_to=date_to, text=text,
                     doc_id=doc_id)
-    sql = f"SELECT * FROM events WHERE {w.sql()} ORDER BY {ORDERS[order]}{_limit(limit)}"
-    return store.query(sql, w.params)
+    return events_matching(store, w, order=order, limit=limit)
+
+
+def events_matching(store: Store, where: Where, order: str = "date", limit: int | None = None,
+                    offset: int = 0, columns: str = "*") -> pd.DataFrame:
+    """Events matching prepared conditions (from `event_where`), sorted and paged: what
+    `events` runs, for callers that also need `count_events` over the same conditions.
+    `columns` is SQL chosen by the caller, never user text."""
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {', '.join(ORDERS)}, got {order!r}")
+    sql = (f"SELECT {columns} FROM events WHERE {where.sql()} "
+           f"ORDER BY {ORDERS[order]}{_limit(limit, offset)}")
+    return store.query(sql, where.params)
+
+
+def count_events(store: Store, where: Where) -> int:
+    """How many events match prepared conditions (from `event_where`)."""
+    row = store.con.execute(f"SELECT count(*) FROM events WHERE {where.sql()}",
+                            where.params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _key(side: str) -> str:
@@ -206,11 +224,22 @@ def relationships(store: Store, factuality: Values = "asserted", limit: int | No
     return store.query(sql, [*w.params, int(top_types)])
 
 
-def documents(store: Store, limit: int | None = None) -> pd.DataFrame:
-    """Stored documents without their text, oldest first."""
+DOCUMENT_ORDERS: dict[str, str] = {
+    "date": "date ASC NULLS LAST, doc_id",
+    "-date": "date DESC NULLS LAST, doc_id",
+    "doc_id": "doc_id",
+    "-doc_id": "doc_id DESC",
+}
+
+
+def documents(store: Store, limit: int | None = None, offset: int = 0,
+              order: str = "date") -> pd.DataFrame:
+    """Stored documents without their text, oldest first (`order`: one of DOCUMENT_ORDERS)."""
+    if order not in DOCUMENT_ORDERS:
+        raise ValueError(f"order must be one of {', '.join(DOCUMENT_ORDERS)}, got {order!r}")
     return store.query(
         "SELECT doc_id, title, url, date, origin, n_sentences, n_events, content_hash, ingested_at "
-        f"FROM documents ORDER BY date NULLS LAST, doc_id{_limit(limit)}")
+        f"FROM documents ORDER BY {DOCUMENT_ORDERS[order]}{_limit(limit, offset)}")
 
 
 def actors(store: Store, factuality: Values = "asserted", limit: int | None = None) -> pd.DataFrame:
