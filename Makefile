@@ -11,11 +11,21 @@ $(BIN)/nexus: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/nexus
+install: $(BIN)/nexus node_modules/world-atlas
+
+# Map outlines (Natural Earth, via the world-atlas npm package) for the web pages; optional:
+# without npm the map page says the outlines are missing and everything else works.
+node_modules/world-atlas: package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund && touch $@ \
+			|| echo "warning: npm install failed; the map page will have no outlines"; \
+	else \
+		echo "warning: npm not found; the map page will have no outlines (install Node.js and run 'make install')"; \
+	fi
 
 # Codes the bundled sample articles into ./nexus.duckdb and prints the strongest relationships.
-demo: $(BIN)/nexus
+demo: $(BIN)/nexus node_modules/world-atlas
 	$(BIN)/nexus demo
 
-test: $(BIN)/nexus
+test: $(BIN)/nexus node_modules/world-atlas
 	$(BIN)/python -m pytest
