@@ -1,0 +1,163 @@
+"""What the command modules share: the Typer app, consoles, option types, problem reporting,
+progress bars and table output."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nexus import api
+from nexus.documents import ReadProblem
+
+app = typer.Typer(help="Nexus: sourced political event data from news and analysis articles.",
+                  no_args_is_help=True, add_completion=False)
+# soft_wrap: a message is one line however long its path, so logs can be grepped
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+class _Out:
+    """Standard output through Rich. Tables keep their shape when piped or logged: off a
+    terminal, with no COLUMNS set, Rich would assume 80 columns; 150 reads better."""
+
+    def __getattr__(self, name):
+        width = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 150
+        return getattr(Console(width=width), name)
+
+
+out = _Out()
+
+
+class InputFormat(str, Enum):
+    text = "text"
+    html = "html"
+    jsonl = "jsonl"
+
+
+class CodeFormat(str, Enum):
+    jsonl = "jsonl"
+    tsv = "tsv"
+    table = "table"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+PathsArg = Annotated[Optional[list[str]], typer.Argument(help="Files, directories (read recursively) or - for stdin.")]
+InputOpt = Annotated[Optional[InputFormat], typer.Option("--input-format", help="Default: by file extension.")]
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD, to resolve relative dates.")]
+StoreOpt = Annotated[str, typer.Option("--store", help="DuckDB file of the store.")]
+MaxOpt = Annotated[int, typer.Option("--max-chars", help="Refuse documents longer than this (characters).")]
+MinConfOpt = Annotated[Optional[float], typer.Option(
+    "--min-confidence", min=0.0, max=1.0,
+    help="Report asserted events down to this confidence (default: the ranker's threshold; 0 shows all).")]
+
+
+def coder_for(min_confidence: float | None):
+    from nexus.pipeline import Coder, CoderConfig
+
+    return None if min_confidence is None else Coder(CoderConfig(min_confidence=min_confidence))
+
+
+class ProblemLog:
+    """Reports input problems on stderr as they come, and remembers whether any was fatal."""
+
+    def __init__(self) -> None:
+        self.fatal = 0
+        self.warnings = 0
+
+    def __call__(self, problem: ReadProblem) -> None:
+        if problem.fatal:
+            self.fatal += 1
+            err.print(f"[red]nexus: skipped[/red] {escape(str(problem))}", highlight=False)
+        else:
+            self.warnings += 1
+            err.print(f"[yellow]nexus: warning[/yellow] {escape(str(problem))}", highlight=False)
+
+
+def escape(text: str) -> str:
+    return text.replace("[", "\\[")
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--date")
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(SpinnerColumn(), TextColumn(label), BarColumn(bar_width=None),
+                    TextColumn("{task.completed} documents"), TextColumn("{task.fields[rate]}"),
+                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+
+
+def finish(docs: int, problems: ProblemLog) -> None:
+    """Exit non-zero only if nothing could be read."""
+    if docs == 0 and problems.fatal:
+        err.print("[red]nexus: no input could be read[/red]")
+        raise typer.Exit(1)
+    if docs == 0:
+        err.print("[yellow]nexus: no documents in the input[/yellow]")
+
+
+def print_frame(df, fmt: TableFormat, columns: list[str] | None = None, title: str | None = None) -> None:
+    if columns:
+        df = df[[c for c in columns if c in df.columns]]
+    if fmt is TableFormat.csv:
+        buf = io.StringIO()
+        df.to_csv(buf, index=False)
+        sys.stdout.write(buf.getvalue())
+        return
+    if fmt is TableFormat.jsonl:
+        for rec in json.loads(df.to_json(orient="records", date_format="iso")):
+            sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        return
+    t = Table(title=title)
+    for col in df.columns:
+        t.add_column(str(col), overflow="fold")
+    for row in df.itertuples(index=False):
+        t.add_row(*[escape(cell(v)) for v in row])
+    out.print(t)
+
+
+def cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return "" if v != v else f"{v:.2f}"
+    text = str(v)
+    return "" if text in {"NaT", "nan", "None"} else " ".join(text.split())
+
+
+def open_store(store: str) -> api.Nexus:
+    if not Path(store).exists():
+        err.print(f"[red]nexus: no store at {escape(store)}[/red] (run `nexus ingest` first, or pass --store)")
+        raise typer.Exit(1)
+    try:
+        return api.open(store)
+    except (duckdb.Error, RuntimeError) as exc:
+        err.print(f"[red]nexus: {escape(store)} is not a Nexus store[/red]: {escape(first_line(exc))}")
+        raise typer.Exit(1)
+
+
+def first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+

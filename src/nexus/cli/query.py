@@ -1,0 +1,113 @@
+"""Commands over a store: `events`, `relations`, `dyad`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from nexus.cli.common import StoreOpt, TableFormat, app, cell, escape, open_store, out, print_frame
+from nexus.store import DEFAULT_LOCATION
+
+
+EVENT_COLUMNS = ["event_date", "doc_id", "source_code", "target_code", "plover_type", "cameo_code",
+                 "factuality", "attribution_text", "trigger", "sentence"]
+
+
+@app.command()
+def events(store: StoreOpt = DEFAULT_LOCATION,
+           actor: Optional[str] = typer.Option(None, help="Events where this actor is source or target."),
+           dyad: Optional[tuple[str, str]] = typer.Option(None, help="Two actors, either direction: --dyad RUS IRN"),
+           source: Optional[str] = typer.Option(None), target: Optional[str] = typer.Option(None),
+           plover_type: Optional[list[str]] = typer.Option(None, "--type", help="PLOVER type; repeat for several."),
+           factuality: Optional[list[str]] = typer.Option(None, help="asserted, negated, hypothetical, future, alleged."),
+           date_from: Optional[str] = typer.Option(None, "--from"), date_to: Optional[str] = typer.Option(None, "--to"),
+           text: Optional[str] = typer.Option(None, help="Words in the sentence or trigger."),
+           doc: Optional[str] = typer.Option(None, help="One document's events."),
+           limit: Optional[int] = typer.Option(100, min=0), fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
+    """List stored events with filters, as a table, JSONL or CSV."""
+    with open_store(store) as nx:
+        try:
+            df = nx.events(actor=actor, dyad=dyad, source=source, target=target, plover_type=plover_type,
+                           factuality=factuality, date_from=date_from, date_to=date_to, text=text, doc_id=doc,
+                           limit=limit)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc))
+    if fmt is TableFormat.jsonl:
+        for raw in df["raw"]:
+            sys.stdout.write(raw + "\n")
+        return
+    print_frame(df, fmt, EVENT_COLUMNS if fmt is TableFormat.table else None)
+
+
+@app.command()
+def relations(store: StoreOpt = DEFAULT_LOCATION, limit: int = typer.Option(15, min=0),
+              factuality: str = typer.Option("asserted"),
+              fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
+    """The strongest directed relationships in the store."""
+    with open_store(store) as nx:
+        df = nx.relationships(factuality=factuality, limit=limit)
+    if fmt is not TableFormat.table:
+        print_frame(df, fmt)
+        return
+    t = Table(title=f"Strongest relationships ({factuality} events)")
+    for col, justify in (("source", "left"), ("target", "left"), ("events", "right"), ("coop v/m", "right"),
+                         ("conflict v/m", "right"), ("Goldstein", "right"), ("period", "left"), ("main types", "left")):
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in df.itertuples(index=False):
+        t.add_row(str(r.source), str(r.target), str(r.n_events), f"{r.verbal_coop}/{r.material_coop}",
+                  f"{r.verbal_conflict}/{r.material_conflict}", f"{r.mean_goldstein:+.1f}",
+                  _period(r.first_date, r.last_date), str(r.top_types))
+    out.print(t)
+
+
+def _period(first, last) -> str:
+    def day(v) -> str:
+        return "?" if v is None or str(v) in {"NaT", "None"} else str(v)[:10]
+    a, b = day(first), day(last)
+    return a if a == b else f"{a} to {b}"
+
+
+@app.command()
+def dyad(a: str, b: str, store: StoreOpt = DEFAULT_LOCATION,
+         freq: str = typer.Option("year", help="year, quarter or month."),
+         evidence: int = typer.Option(5, min=0, help="Evidence sentences per direction."),
+         factuality: str = typer.Option("asserted"),
+         fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
+    """How two actors treat each other over time, both directions, with evidence."""
+    with open_store(store) as nx:
+        try:
+            report = nx.dyad(a, b, freq=freq, evidence=evidence, factuality=factuality)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(_report_dict(report), ensure_ascii=False, default=str, indent=1) + "\n")
+        return
+    out.rule(f"{report.a} and {report.b}: {report.n_events} {factuality} events, "
+             f"mean Goldstein {cell(report.mean_goldstein) or 'n/a'}")
+    for d in (report.a_to_b, report.b_to_a):
+        out.print(f"\n[bold]{d.source} -> {d.target}[/bold]: {d.n_events} events, "
+                  f"mean Goldstein {cell(d.mean_goldstein) or 'n/a'}"
+                  + (f"; only claimed or denied: {d.claimed_counts}" if d.claimed_counts else ""))
+        if d.n_events:
+            print_frame(d.by_type.reset_index(), TableFormat.table, title="by PLOVER type")
+            print_frame(d.by_quad.reset_index(), TableFormat.table, title="by quad class")
+            for row in d.evidence.itertuples(index=False):
+                out.print(f"  [{row.plover_type} {row.factuality}] {escape(' '.join(row.sentence.split()))} "
+                          f"[dim]({row.doc_id}, {row.date_value or 'undated'})[/dim]", highlight=False)
+
+
+def _report_dict(report) -> dict:
+    def direction(d) -> dict:
+        return {"source": d.source, "target": d.target, "n_events": d.n_events, "mean_goldstein": d.mean_goldstein,
+                "by_type": json.loads(d.by_type.to_json(orient="index")),
+                "by_quad": json.loads(d.by_quad.to_json(orient="index")),
+                "evidence": json.loads(d.evidence.to_json(orient="records", date_format="iso")),
+                "claimed": d.claimed_counts}
+    return {"a": report.a, "b": report.b, "freq": report.freq, "mean_goldstein": report.mean_goldstein,
+            "a_to_b": direction(report.a_to_b), "b_to_a": direction(report.b_to_a)}
+
+
