@@ -50,7 +50,7 @@ def grow(location: Path) -> None:
                 goldstein, quad_class, factuality, attribution_text, attribution_code,
                 attribution_country, date_value, date_precision, date_basis,
                 event_date - CAST(k % 3000 AS INTEGER), location_name, location_country, lat, lon,
-                confidence, rule, NULL
+                confidence, rule, NULL, origin, origin_id
             FROM events, copies""", [COUNTRIES])
         con.execute("CHECKPOINT")
     finally:

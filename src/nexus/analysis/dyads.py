@@ -139,6 +139,56 @@ def _labels(periods: pd.Series, freq: str) -> pd.Series:
 
 
 
+ORIGIN_COLUMNS = ["origin", "direction", "source", "target", "n_events", *QUAD_COLUMNS.values(),
+                  "mean_goldstein", "first_date", "last_date", "top_types"]
+
+
+def dyad_by_origin(store: Store, a: str, b: str, factuality: Values = "asserted",
+                   top_types: int = 3) -> pd.DataFrame:
+    """Both directions of a dyad counted separately for each dataset the events come from
+    (`events.origin`: nexus, gdelt1, gdelt2, icews...), to compare coded with imported events.
+
+    One row per origin and direction that has events (ORIGIN_COLUMNS): direction is "a_to_b"
+    or "b_to_a", the quad-class counts, mean Goldstein, first and last date, and the most
+    frequent PLOVER types ("AID (12), COOPERATE (5)"). Origins first alphabetically, then a
+    to b before b to a. Actors match as in `queries.events`."""
+    facts = Where()
+    if factuality is not None:
+        facts.add_clause(in_list("factuality", [f.lower() for f in (
+            [factuality] if isinstance(factuality, str) else factuality)]))
+    parts, params = [], []
+    for direction, (src, tgt) in (("a_to_b", (a, b)), ("b_to_a", (b, a))):
+        w = facts.copy().add_clause(actor_match("source", src)).add_clause(actor_match("target", tgt))
+        parts.append(f"SELECT ? AS direction, ? AS source, ? AS target, origin, plover_type, "
+                     f"quad_class, goldstein, event_date FROM events WHERE {w.sql()}")
+        params += [direction, src, tgt, *w.params]
+    quads = ", ".join(f"count(*) FILTER (WHERE quad_class = {q}) AS {name}"
+                      for q, name in QUAD_COLUMNS.items())
+    sql = f"""
+        WITH e AS ({" UNION ALL ".join(parts)}),
+        counts AS (
+            SELECT origin, direction, source, target, count(*) AS n_events, {quads},
+                   avg(goldstein) AS mean_goldstein,
+                   min(event_date) AS first_date, max(event_date) AS last_date
+            FROM e GROUP BY origin, direction, source, target
+        ), types AS (
+            SELECT origin, direction, plover_type, count(*) AS n,
+                   row_number() OVER (PARTITION BY origin, direction
+                                      ORDER BY count(*) DESC, plover_type) AS rank
+            FROM e GROUP BY origin, direction, plover_type
+        ), top AS (
+            SELECT origin, direction,
+                   string_agg(plover_type || ' (' || CAST(n AS VARCHAR) || ')', ', '
+                              ORDER BY n DESC, plover_type) AS top_types
+            FROM types WHERE rank <= ? GROUP BY origin, direction
+        )
+        SELECT counts.*, top.top_types FROM counts
+        JOIN top ON counts.origin IS NOT DISTINCT FROM top.origin
+                AND counts.direction = top.direction
+        ORDER BY counts.origin NULLS LAST, counts.direction"""
+    return store.query(sql, [*params, int(top_types)])[ORIGIN_COLUMNS]
+
+
 SERIES_COLUMNS = ["period", "direction", "source", "target", "n_events", *QUAD_COLUMNS.values(),
                   "mean_goldstein"]
 _PERIOD_FREQ = {"year": "Y", "quarter": "Q", "month": "M"}

@@ -148,7 +148,8 @@ def _chunk(rng: np.random.Generator, first: int, n: int) -> dict[str, pa.Table]:
             "location_country": t_code if has_place[i] else None,
             "lat": float(rng.uniform(-40, 60)) if has_place[i] else None,
             "lon": float(rng.uniform(-100, 140)) if has_place[i] else None,
-            "confidence": float(conf[i]), "rule": "synthetic",
+            "confidence": float(conf[i]), "rule": "synthetic", "origin": "synthetic",
+            "origin_id": None,
         }
         row["raw"] = json.dumps({
             "event_id": row["event_id"], "doc_id": doc_id, "sentence": sentence, "offsets": [start, end],

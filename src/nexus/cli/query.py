@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from nexus.analysis import dyad_by_origin
 from nexus.cli.common import StoreOpt, TableFormat, app, cell, escape, open_store, out, print_frame
 from nexus.store import DEFAULT_LOCATION
 
@@ -27,13 +28,15 @@ def events(store: StoreOpt = DEFAULT_LOCATION,
            date_from: Optional[str] = typer.Option(None, "--from"), date_to: Optional[str] = typer.Option(None, "--to"),
            text: Optional[str] = typer.Option(None, help="Words in the sentence or trigger."),
            doc: Optional[str] = typer.Option(None, help="One document's events."),
+           origin: Optional[list[str]] = typer.Option(
+               None, help="Where events come from: nexus (coded), gdelt1, gdelt2, icews; repeat for several."),
            limit: Optional[int] = typer.Option(100, min=0), fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
     """List stored events with filters, as a table, JSONL or CSV."""
     with open_store(store) as nx:
         try:
             df = nx.events(actor=actor, dyad=dyad, source=source, target=target, plover_type=plover_type,
                            factuality=factuality, date_from=date_from, date_to=date_to, text=text, doc_id=doc,
-                           limit=limit)
+                           origin=origin, limit=limit)
         except ValueError as exc:
             raise typer.BadParameter(str(exc))
     if fmt is TableFormat.jsonl:
@@ -76,8 +79,14 @@ def dyad(a: str, b: str, store: StoreOpt = DEFAULT_LOCATION,
          freq: str = typer.Option("year", help="year, quarter or month."),
          evidence: int = typer.Option(5, min=0, help="Evidence sentences per direction."),
          factuality: str = typer.Option("asserted"),
+         by_origin: bool = typer.Option(False, "--by-origin",
+                                        help="Instead: counts per dataset (nexus, gdelt1, gdelt2, icews) "
+                                             "both ways, to compare coded with imported events."),
          fmt: str = typer.Option("text", "--format", help="text or json.")) -> None:
     """How two actors treat each other over time, both directions, with evidence."""
+    if by_origin:
+        _dyad_by_origin(a, b, store, factuality, fmt)
+        return
     with open_store(store) as nx:
         try:
             report = nx.dyad(a, b, freq=freq, evidence=evidence, factuality=factuality)
@@ -98,6 +107,32 @@ def dyad(a: str, b: str, store: StoreOpt = DEFAULT_LOCATION,
             for row in d.evidence.itertuples(index=False):
                 out.print(f"  [{row.plover_type} {row.factuality}] {escape(' '.join(row.sentence.split()))} "
                           f"[dim]({row.doc_id}, {row.date_value or 'undated'})[/dim]", highlight=False)
+
+
+def _dyad_by_origin(a: str, b: str, store: str, factuality: str, fmt: str) -> None:
+    with open_store(store) as nx:
+        try:
+            df = dyad_by_origin(nx.store, a, b, factuality=factuality)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc))
+    if fmt == "json":
+        rows = json.loads(df.to_json(orient="records", date_format="iso"))
+        for row in rows:
+            row["first_date"], row["last_date"] = (v and v[:10] for v in (row["first_date"], row["last_date"]))
+        sys.stdout.write(json.dumps({"a": a, "b": b, "factuality": factuality, "by_origin": rows},
+                                    ensure_ascii=False, indent=1) + "\n")
+        return
+    t = Table(title=f"{a} and {b} by origin ({factuality} events)")
+    for col, justify in (("origin", "left"), ("direction", "left"), ("events", "right"), ("coop v/m", "right"),
+                         ("conflict v/m", "right"), ("Goldstein", "right"), ("period", "left"), ("main types", "left")):
+        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for r in df.itertuples(index=False):
+        t.add_row(escape(str(r.origin)), f"{r.source} -> {r.target}", str(r.n_events),
+                  f"{r.verbal_coop}/{r.material_coop}", f"{r.verbal_conflict}/{r.material_conflict}",
+                  f"{r.mean_goldstein:+.1f}", _period(r.first_date, r.last_date), str(r.top_types))
+    out.print(t)
+    if df.empty:
+        out.print(f"No {factuality} events between {escape(a)} and {escape(b)}.")
 
 
 def _report_dict(report) -> dict:

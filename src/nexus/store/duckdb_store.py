@@ -4,6 +4,7 @@ Ctrl-C never leaves half a document behind and a re-run simply redoes what was n
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,6 +21,15 @@ from nexus.store.rows import CHILD_TABLES, TABLES, Rows
 
 SCHEMA_VERSION = 1
 DEFAULT_LOCATION = "nexus.duckdb"
+
+#: Columns added to schema.sql after version 1, with the SQL type and default that stores made
+#: before them get. Stores are brought up to date when opened; proper schema versions (and
+#: migrations) will replace this list.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "events": (("origin", "VARCHAR DEFAULT 'nexus'"), ("origin_id", "VARCHAR")),
+}
+#: Tables with a primary key (doc_id, event_id): what `append_tables(skip_existing=True)` checks.
+KEYED_TABLES = frozenset({"documents", "events"})
 
 WriteStatus = Literal["added", "unchanged", "replaced"]
 
@@ -49,6 +59,7 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, location: str) -> None:
         self.con = con
         self.location = location
+        self._views = False  # an old store read-only: ADDED_COLUMNS shown through temp views
 
     @classmethod
     def open(cls, location: str | Path = DEFAULT_LOCATION, read_only: bool = False) -> Store:
@@ -65,10 +76,13 @@ class Store:
                 raise SchemaVersionError(
                     f"{location}: store schema version {row[0] if row else 'unknown'}, "
                     f"this Nexus reads version {SCHEMA_VERSION}")
+            views = _add_missing_columns(con, read_only)
         except BaseException:
             con.close()
             raise
-        return cls(con, location)
+        store = cls(con, location)
+        store._views = views
+        return store
 
     def close(self) -> None:
         self.con.close()
@@ -76,7 +90,10 @@ class Store:
     def cursor(self) -> Store:
         """Another connection to the same database, for one thread (a web request): DuckDB
         connections must not be shared across threads, cursors of one database may be."""
-        return Store(self.con.cursor(), self.location)
+        cursor = Store(self.con.cursor(), self.location)
+        if self._views:  # temporary views belong to one connection: the cursor needs its own
+            cursor._views = _add_missing_columns(cursor.con, read_only=True)
+        return cursor
 
     def __enter__(self) -> Store:
         return self
@@ -163,26 +180,84 @@ class Store:
             raise
         return results
 
-    def append_tables(self, tables: dict[str, pa.Table]) -> None:
+    def append_tables(self, tables: dict[str, pa.Table],
+                      skip_existing: bool = False) -> dict[str, int]:
         """Append ready-made rows (imports, synthetic benchmark data) in one transaction: all of
-        them or none. Rows must follow the Arrow schemas of nexus.store.rows.TABLES."""
+        them or none. Rows must follow the Arrow schemas of nexus.store.rows.TABLES.
+
+        With `skip_existing`, documents and events whose id is already stored (or comes twice
+        in `tables`) are left out instead of failing the batch, so re-running an import adds
+        nothing twice. Returns the number of rows inserted per table."""
+        inserted: dict[str, int] = {}
         self.con.begin()
         try:
             for table in ("documents", *reversed(CHILD_TABLES)):
                 if table in tables:
-                    self._insert(table, tables[table])
+                    inserted[table] = self._insert(table, tables[table],
+                                                   skip_existing and table in KEYED_TABLES)
             self.con.commit()
         except BaseException:
             self.con.rollback()
             raise
+        return inserted
 
-    def _insert(self, table: str, data: pa.Table) -> None:
+    def recount_events(self, doc_id: str, content_hash: str | None = None) -> int:
+        """Set a document's n_events (and its content hash, when given) from the events stored
+        for it: for documents whose events are appended over several batches (imports)."""
+        n = int(self.con.execute("SELECT count(*) FROM events WHERE doc_id = ?",
+                                 [doc_id]).fetchone()[0])  # type: ignore[index]
+        self.con.execute("UPDATE documents SET n_events = ?, "
+                         "content_hash = coalesce(?, content_hash) WHERE doc_id = ?",
+                         [n, content_hash, doc_id])
+        return n
+
+    def _insert(self, table: str, data: pa.Table, skip_existing: bool = False) -> int:
         if data.num_rows == 0:
-            return
+            return 0
         cols = ", ".join(f'"{c}"' for c in TABLES[table].names)
+        # OR IGNORE: a row whose primary key is taken is dropped, the first of a repeat is kept
+        verb = "INSERT OR IGNORE" if skip_existing else "INSERT"
         self.con.register("_nexus_rows", data)
         try:
-            self.con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _nexus_rows")
+            row = self.con.execute(
+                f"{verb} INTO {table} ({cols}) SELECT {cols} FROM _nexus_rows").fetchone()
         finally:
-            self.con.unregister("_nexus_rows")
+            # After a failed insert the transaction refuses even this until the caller rolls
+            # back; the error that matters is the insert's. The next register replaces the view.
+            with contextlib.suppress(duckdb.TransactionException):
+                self.con.unregister("_nexus_rows")
+        return int(row[0]) if row else data.num_rows
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection, read_only: bool) -> bool:
+    """Bring a store made before ADDED_COLUMNS up to date. A writable store gets the columns
+    (old rows take the default). A read-only one cannot: a temporary view of the same name,
+    over the stored table, shows the defaults instead, for this connection only. Returns
+    whether it made such a view."""
+    views = False
+    for table, added in ADDED_COLUMNS.items():
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema = 'main' "
+            "AND table_name = ?", [table]).fetchall()}
+        missing = [(name, decl) for name, decl in added if name not in have]
+        if not missing:
+            continue
+        if not read_only:
+            for name, decl in missing:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {decl}")
+            continue
+        db = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+        extra = ", ".join(f"CAST({_default(decl)} AS VARCHAR) AS {name}" for name, decl in missing)
+        # The catalog-qualified name: an unqualified one would resolve to the view itself.
+        con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS '
+                    f'SELECT *, {extra} FROM "{db}".main.{table}')
+        views = True
+    return views
+
+
+def _default(decl: str) -> str:
+    """The DEFAULT expression of a column declaration from ADDED_COLUMNS, else NULL."""
+    _, _, default = decl.partition(" DEFAULT ")
+    return default or "NULL"
 

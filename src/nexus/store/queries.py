@@ -105,7 +105,7 @@ def event_where(actor: str | None = None, dyad: tuple[str, str] | None = None,
                 source: str | None = None, target: str | None = None,
                 plover_type: Values = None, factuality: Values = None,
                 date_from: DateLike = None, date_to: DateLike = None, text: str | None = None,
-                doc_id: str | None = None) -> Where:
+                doc_id: str | None = None, origin: Values = None) -> Where:
     """The WHERE conditions for the `events` filters (shared with the analysis modules)."""
     w = Where()
     if actor is not None:
@@ -136,6 +136,8 @@ def event_where(actor: str | None = None, dyad: tuple[str, str] | None = None,
               text, text)
     if doc_id is not None:
         w.add("doc_id = ?", doc_id)
+    if origin is not None:
+        w.add_clause(in_list("origin", [o.strip().lower() for o in _as_list(origin)]))
     return w
 
 
@@ -149,16 +151,17 @@ def events(store: Store, actor: str | None = None, dyad: tuple[str, str] | None 
            source: str | None = None, target: str | None = None, plover_type: Values = None,
            factuality: Values = None, date_from: DateLike = None, date_to: DateLike = None,
            text: str | None = None, doc_id: str | None = None, limit: int | None = None,
-           order: str = "date") -> pd.DataFrame:
+           order: str = "date", origin: Values = None) -> pd.DataFrame:
     """Events matching every given filter, one row per event (all columns of the events table).
 
     Actor filters match an event actor by code prefix, country or sector; `dyad` matches both
     directions; `date_from`/`date_to` compare the first day of the event's date period and take
-    dates or "YYYY[-MM[-DD]]" (date_to includes its whole period). `order`: one of ORDERS.
+    dates or "YYYY[-MM[-DD]]" (date_to includes its whole period); `origin` keeps the events of
+    the given datasets ("nexus", "gdelt1", "gdelt2", "icews"). `order`: one of ORDERS.
     """
     w = event_where(actor=actor, dyad=dyad, source=source, target=target, plover_type=plover_type,
                     factuality=factuality, date_from=date_from, date_to=date_to, text=text,
-                    doc_id=doc_id)
+                    doc_id=doc_id, origin=origin)
     return events_matching(store, w, order=order, limit=limit)
 
 

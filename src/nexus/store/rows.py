@@ -42,9 +42,12 @@ TABLES: dict[str, pa.Schema] = {
         ("attribution_country", _S), ("date_value", _S), ("date_precision", _S),
         ("date_basis", _S), ("event_date", pa.date32()), ("location_name", _S),
         ("location_country", _S), ("lat", _F), ("lon", _F), ("confidence", _F), ("rule", _S),
-        ("raw", _S),
+        ("raw", _S), ("origin", _S), ("origin_id", _S),
     ]),
 }
+
+#: The dataset of events coded by Nexus itself (events.origin); imports name theirs.
+NEXUS_ORIGIN = "nexus"
 
 #: Child tables first: the order to delete in (documents last), reversed to insert in.
 CHILD_TABLES: tuple[str, ...] = ("events", "mentions", "sentences", "blocks")
@@ -114,7 +117,7 @@ class Rows:
                          end=m.end, text=a.text, code=a.code, country=a.country, sector=a.sector,
                          name=a.name)
         for ev in events:
-            self._append("events", **_event_row(ev))
+            self._append("events", **event_row(ev))
         return len(events)
 
     def table(self, name: str) -> pa.Table:
@@ -123,7 +126,10 @@ class Rows:
                         schema=schema)
 
 
-def _event_row(ev: Event) -> dict[str, Any]:
+def event_row(ev: Event, origin: str = NEXUS_ORIGIN, origin_id: str | None = None,
+              raw: str | None = None) -> dict[str, Any]:
+    """One events-table row. `raw` replaces the stored record (default: `ev.to_json()`), for
+    imports whose record carries more than the Event holds."""
     src, tgt, att, loc = ev.source, ev.target, ev.attribution, ev.location
     return {
         "event_id": ev.event_id, "doc_id": ev.doc_id, "sentence_idx": ev.sentence_index,
@@ -144,5 +150,6 @@ def _event_row(ev: Event) -> dict[str, Any]:
         "date_basis": ev.date.basis, "event_date": period_start(ev.date.value),
         "location_name": loc.name if loc else None, "location_country": loc.country if loc else None,
         "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
-        "confidence": ev.confidence, "rule": ev.rule, "raw": ev.to_json(),
+        "confidence": ev.confidence, "rule": ev.rule,
+        "raw": ev.to_json() if raw is None else raw, "origin": origin, "origin_id": origin_id,
     }

@@ -91,5 +91,10 @@ CREATE TABLE IF NOT EXISTS events (
     lon DOUBLE,
     confidence DOUBLE,
     rule VARCHAR,
-    raw JSON  -- Event.to_json(): the lossless record
+    raw JSON,  -- Event.to_json(): the lossless record
+    -- Which dataset the event comes from: 'nexus' (coded here), 'gdelt1', 'gdelt2', 'icews'
+    -- (imported), and its id there (GLOBALEVENTID, ICEWS Event ID). Added after version 1:
+    -- Store.open adds them to older stores (see ADDED_COLUMNS in duckdb_store.py).
+    origin VARCHAR DEFAULT 'nexus',
+    origin_id VARCHAR
 );
