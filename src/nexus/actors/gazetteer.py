@@ -190,3 +190,13 @@ def load_gazetteer(extra: Iterable[Path] = ()) -> Gazetteer:
 @cache
 def default_gazetteer() -> Gazetteer:
     return load_gazetteer()
+
+
+@cache
+def canonical_names() -> dict[str, str]:
+    """Code -> canonical name for the packaged countries and organisations ("RUS" -> "Russia"):
+    labels for actor keys without loading the whole gazetteer (office holders are most of it)."""
+    data = resources.files("nexus.actors").joinpath("data")
+    names = {row["code"]: row["name"] for row in _read_yaml(data / "organisations.yaml")}
+    names.update((row["iso3"], row["name"]) for row in _read_yaml(data / "countries.yaml"))
+    return names

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from nexus.actors.gazetteer import canonical_names
 from nexus.store.duckdb_store import Store
 from nexus.store.queries import QUAD_COLUMNS, DateLike, Values, event_where, in_list
 
@@ -124,22 +125,25 @@ def _top_types(grouped: pd.DataFrame, edges: pd.DataFrame, n: int) -> list[dict[
 
 
 def actor_labels(store: Store, keys: Iterable[str]) -> dict[str, str]:
-    """Readable names for actor keys from the stored mentions ("RUS" -> "Russia"): the name
-    most often resolved for the code itself, else for any actor of that country. Keys without
-    a stored name are left out."""
+    """Readable names for actor keys ("RUS" -> "Russia"): the gazetteer's name for countries and
+    organisations, else the name most often resolved in the stored mentions for the code itself,
+    else for any actor of that country. Keys without a name are left out."""
+    known = canonical_names()
     keys = [str(k) for k in keys]
-    if not keys:
-        return {}
-    code_in, code_params = in_list("code", keys)
-    country_in, country_params = in_list("country", keys)
+    labels = {k: known[k] for k in keys if k in known}
+    # Only actors the packaged gazetteer doesn't name (a user's own files) need the mentions scan.
+    rest = [k for k in keys if k not in labels]
+    if not rest:
+        return labels
+    code_in, code_params = in_list("code", rest)
+    country_in, country_params = in_list("country", rest)
     names = store.query(
         "SELECT code, country, name, count(*) AS n FROM mentions "
         f"WHERE name IS NOT NULL AND name <> '' AND ({code_in} OR {country_in}) "
         "GROUP BY code, country, name", [*code_params, *country_params])
-    labels: dict[str, str] = {}
     # Exact codes first, so "RUS" is named for Russia rather than for a Russian ministry.
     for column in ("code", "country"):
-        best = (names[names[column].isin(keys)]
+        best = (names[names[column].isin(rest)]
                 .sort_values(["n", "name"], ascending=[False, True])
                 .drop_duplicates(column))
         for key, name in zip(best[column], best["name"], strict=True):
