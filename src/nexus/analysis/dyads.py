@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from nexus.store.duckdb_store import Store
@@ -59,59 +60,82 @@ def dyad_report(store: Store, a: str, b: str, freq: Freq = "year", evidence: int
         raise ValueError(f"freq must be one of {', '.join(FREQS)}, got {freq!r}")
     facts = None if factuality is None else tuple(
         f.lower() for f in ([factuality] if isinstance(factuality, str) else factuality))
-    ab = _direction(store, a, b, freq, evidence, facts)
-    ba = _direction(store, b, a, freq, evidence, facts)
-    n = ab.n_events + ba.n_events
-    total = sum((d.mean_goldstein or 0.0) * d.n_events for d in (ab, ba))
-    return DyadReport(a=a, b=b, freq=freq, factuality=facts, a_to_b=ab, b_to_a=ba,
+    # One scan for every count of both directions and one for the evidence: on a big store each
+    # scan costs the same however little it returns, so the report asks as few as it can.
+    ab, ba = _pair(a, b), _pair(b, a)
+    # coalesce: a missing code or country makes a match NULL, and NULL is not a direction
+    flags = (Where().add(f"coalesce({ab.sql()}, FALSE) AS ab", *ab.params)
+             .add(f"coalesce({ba.sql()}, FALSE) AS ba", *ba.params))
+    either = Where().add(f"(({ab.sql()}) OR ({ba.sql()}))", *ab.params, *ba.params)
+    counted = _counted(facts)
+    period = f"date_trunc('{freq}', event_date)"  # freq is checked against FREQS
+    groups = store.query(
+        f"SELECT {', '.join(flags.clauses)}, {period} AS period, plover_type, quad_class, factuality, "
+        f"coalesce({counted.sql()}, FALSE) AS counted, count(*) AS n, sum(goldstein) AS g "
+        f"FROM events WHERE {either.sql()} GROUP BY ALL", [*flags.params, *counted.params, *either.params])
+    groups["period"] = _labels(groups["period"], freq)
+    evidence = _evidence(store, ab, ba, counted, evidence)
+    reports = [_direction(source, target, groups[groups[flag]], evidence.get(flag))
+               for source, target, flag in ((a, b, "ab"), (b, a, "ba"))]
+    n = sum(d.n_events for d in reports)
+    total = sum((d.mean_goldstein or 0.0) * d.n_events for d in reports)
+    return DyadReport(a=a, b=b, freq=freq, factuality=facts, a_to_b=reports[0], b_to_a=reports[1],
                       mean_goldstein=total / n if n else None)
 
 
-def _direction(store: Store, source: str, target: str, freq: str, n_evidence: int,
-               facts: Sequence[str] | None) -> DirectionReport:
-    pair = Where().add_clause(actor_match("source", source)).add_clause(
-        actor_match("target", target))
-    counted = pair.copy()
-    if facts is not None:
-        counted.add_clause(in_list("factuality", facts))
-    period = f"date_trunc('{freq}', event_date)"  # freq is checked against FREQS
+EVIDENCE_COLUMNS = ["event_id", "doc_id", "sentence", "trigger", "plover_type", "cameo_code", "goldstein",
+                    "confidence", "factuality", "attribution_text", "date_value", "event_date", "score"]
 
-    by_type = store.query(
-        f"SELECT {period} AS period, plover_type, count(*) AS n FROM events "
-        f"WHERE {counted.sql()} GROUP BY 1, 2", counted.params)
-    by_type["period"] = _labels(by_type["period"], freq)
+
+def _pair(source: str, target: str) -> Where:
+    return Where().add_clause(actor_match("source", source)).add_clause(actor_match("target", target))
+
+
+def _counted(facts: Sequence[str] | None) -> Where:
+    """The condition for an event to count (its factuality is one asked for)."""
+    return Where() if facts is None else Where().add_clause(in_list("factuality", facts))
+
+
+def _evidence(store: Store, ab: Where, ba: Where, counted: Where, n: int) -> dict[str, pd.DataFrame]:
+    """The `n` strongest counted events of each direction, by |goldstein| * confidence."""
+    if n <= 0:
+        return {}
+    # Two top-n scans in one statement: sorting a shared materialised subset costs more on
+    # a busy dyad (its sentences are copied) than scanning the table twice.
+    score = "abs(coalesce(goldstein, 0)) * coalesce(confidence, 0) AS score"
+    parts, params = [], []
+    for flag, pair in (("ab", ab), ("ba", ba)):
+        parts.append(f"(SELECT '{flag}' AS flag, {', '.join(EVIDENCE_COLUMNS[:-1])}, {score} FROM events "
+                     f"WHERE {pair.sql()} AND {counted.sql()} "
+                     f"ORDER BY score DESC, event_date, event_id LIMIT {int(n)})")
+        params += [*pair.params, *counted.params]
+    rows = store.query(" UNION ALL ".join(parts), params)
+    return {flag: (rows[rows["flag"] == flag][EVIDENCE_COLUMNS]
+                   .sort_values(["score", "event_date", "event_id"], ascending=[False, True, True])
+                   .reset_index(drop=True))
+            for flag in ("ab", "ba")}
+
+
+def _direction(source: str, target: str, groups: pd.DataFrame, evidence: pd.DataFrame | None) -> DirectionReport:
+    """One direction's tables from its share of the grouped counts."""
+    counted = groups[groups["counted"]]
+    by_type = counted.groupby(["period", "plover_type"], as_index=False)["n"].sum()
     type_table = (by_type.pivot_table(index="period", columns="plover_type", values="n",
                                       aggfunc="sum", fill_value=0)
                   .rename_axis(columns=None).astype("int64"))
-
-    quads = store.query(
-        f"SELECT {period} AS period, quad_class, count(*) AS n, sum(goldstein) AS g "
-        f"FROM events WHERE {counted.sql()} GROUP BY 1, 2", counted.params)
-    quads["period"] = _labels(quads["period"], freq)
+    quads = counted.groupby(["period", "quad_class"], as_index=False)[["n", "g"]].sum(min_count=1)
     quad_table = _quad_table(quads)
-
-    evidence = store.query(
-        "SELECT event_id, doc_id, sentence, trigger, plover_type, cameo_code, goldstein, "
-        "confidence, factuality, attribution_text, date_value, event_date, "
-        "abs(coalesce(goldstein, 0)) * coalesce(confidence, 0) AS score "
-        f"FROM events WHERE {counted.sql()} "
-        f"ORDER BY score DESC, event_date, event_id LIMIT {int(n_evidence)}", counted.params)
-
-    claimed_where = pair.copy()
-    if facts is not None:
-        claimed_where.add_clause(in_list("factuality", facts, negate=True))
-    else:
-        claimed_where.add("FALSE")
-    claimed = store.query(
-        "SELECT factuality, plover_type, count(*) AS n_events FROM events "
-        f"WHERE {claimed_where.sql()} GROUP BY 1, 2 ORDER BY n_events DESC, factuality, plover_type",
-        claimed_where.params)
-
-    n = int(quads["n"].sum())
+    claimed = (groups[~groups["counted"]].groupby(["factuality", "plover_type"], as_index=False)["n"].sum()
+               .rename(columns={"n": "n_events"})
+               .sort_values(["n_events", "factuality", "plover_type"], ascending=[False, True, True])
+               .reset_index(drop=True))
+    n = int(counted["n"].sum())
     return DirectionReport(
         source=source, target=target, n_events=n,
-        mean_goldstein=float(quads["g"].sum()) / n if n else None,
-        by_type=type_table, by_quad=quad_table, evidence=evidence, claimed=claimed)
+        mean_goldstein=float(counted["g"].sum()) / n if n else None,
+        by_type=type_table, by_quad=quad_table,
+        evidence=evidence if evidence is not None else pd.DataFrame(columns=EVIDENCE_COLUMNS),
+        claimed=claimed)
 
 
 def _quad_table(quads: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +159,10 @@ def _labels(periods: pd.Series, freq: str) -> pd.Series:
         if freq == "quarter":
             return f"{ts.year}Q{(ts.month - 1) // 3 + 1}"
         return f"{ts.year}-{ts.month:02d}"
-    return pd.to_datetime(periods).map(label).astype(object)
+    # Label each distinct period once: a busy dyad has thousands of rows but a few hundred periods.
+    codes, uniques = pd.factorize(pd.to_datetime(periods))  # NaT gets code -1: the last label
+    labels = np.array([label(ts) for ts in uniques] + [UNDATED], dtype=object)
+    return pd.Series(labels[codes], index=periods.index, dtype=object)
 
 
 
