@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from nexus.analysis import DyadReport, Network, dyad_report, dyad_series, networ
 from nexus.coded import CodedDocument
 from nexus.documents import Document, ReadProblem, read_documents, segment
 from nexus.documents.readers import DEFAULT_MAX_CHARS
+from nexus.engines import Engine, open_engine, shared_coder
 from nexus.events.model import Event
 from nexus.pipeline import Coder, CoderConfig
 from nexus.store import DEFAULT_LOCATION, Store, WriteStats, queries
@@ -29,9 +29,9 @@ from nexus.store import DEFAULT_LOCATION, Store, WriteStats, queries
 ProblemHandler = Callable[[ReadProblem], None]
 
 
-@cache
 def default_coder() -> Coder:
-    return Coder(CoderConfig())
+    """This process's coder with the default configuration, built once."""
+    return shared_coder(CoderConfig())
 
 
 def sample_paths() -> list[Path]:
@@ -58,8 +58,20 @@ def read(paths: Sequence[str | Path], input_format: str | None = None, date: str
             yield item
 
 
-def code_documents(documents: Iterable[Document], coder: Coder | None = None) -> Iterator[CodedDocument]:
-    yield from (coder or default_coder()).code_documents(documents)
+def code_documents(documents: Iterable[Document], coder: Coder | None = None, workers: int = 1,
+                   engine: Engine | None = None) -> Iterator[CodedDocument]:
+    """Coded documents in input order, pulling `documents` lazily.
+
+    `workers` > 1 codes in that many processes on this machine (0: one per core), each building
+    its coder from `coder.config`; `engine` (nexus.engines.open_engine) runs the coding
+    elsewhere, on a Dask cluster for one. Every way gives the same events and ids."""
+    if engine is not None:
+        if workers != 1:
+            raise ValueError("give workers or an engine, not both (the engine has its own workers)")
+        yield from engine.code(documents)
+        return
+    with open_engine("local", workers=workers, coder=coder or default_coder()) as local:
+        yield from local.code(documents)
 
 
 def code_text(text: str, date: str | date | None = None, doc_id: str = "text",
@@ -106,10 +118,13 @@ class IngestResult:
 def ingest(paths: Sequence[str | Path], store: Store | str | Path = DEFAULT_LOCATION,
            input_format: str | None = None, date: str | date | None = None,
            on_problem: ProblemHandler | None = None, coder: Coder | None = None,
-           progress: Callable[[Document], None] | None = None, batch_size: int = 50) -> IngestResult:
+           progress: Callable[[Document], None] | None = None, batch_size: int = 50,
+           workers: int = 1, engine: Engine | None = None) -> IngestResult:
     """Codes documents into a store. Documents already stored unchanged are skipped before
     parsing, so an interrupted run resumes where it stopped; each document is written whole
-    or not at all."""
+    or not at all. `workers` and `engine` say where the coding runs (see `code_documents`);
+    the store is always written from this process. `progress` is called once per document,
+    when it is skipped or coded."""
     own = not isinstance(store, Store)
     st = Store.open(store) if own else store
     skipped = 0
@@ -117,15 +132,23 @@ def ingest(paths: Sequence[str | Path], store: Store | str | Path = DEFAULT_LOCA
     def pending() -> Iterator[Document]:
         nonlocal skipped
         for doc in read(paths, input_format, date, on_problem=on_problem):
-            if progress is not None:
-                progress(doc)
             if st.has_document(doc.doc_id, doc.content_hash):
                 skipped += 1
+                if progress is not None:
+                    progress(doc)
                 continue
             yield doc
 
+    def coded() -> Iterator[CodedDocument]:
+        # Progress counts documents as they come back coded: with workers or a cluster, reading
+        # runs ahead of coding by the window in flight.
+        for cd in code_documents(pending(), coder, workers=workers, engine=engine):
+            if progress is not None:
+                progress(cd.document)
+            yield cd
+
     try:
-        stats = st.write_many(code_documents(pending(), coder), batch_size=batch_size)
+        stats = st.write_many(coded(), batch_size=batch_size)
     finally:
         if own:
             st.close()

@@ -15,7 +15,9 @@ from nexus.documents.model import NON_EVENT_KINDS, Document
 from nexus.events.build import EventBuilder
 from nexus.events.lexicon import Lexicon, default_lexicon, load_lexicon
 from nexus.events.matcher import Memory, SentenceMatcher
+from nexus.events.places import find_place
 from nexus.events.rank import default_ranker
+from nexus.nlp.load import load_model
 from nexus.nlp.parse import ParsedSentence, parse_documents
 
 #: Block kinds whose sentences are stored but not coded: page furniture and captions carry no
@@ -41,6 +43,13 @@ class Coder:
                                       else default_matcher())
         self.builder = EventBuilder(self.lexicon)
         self.ranker = default_ranker() if config.rank else None
+
+    def warm(self) -> Coder:
+        """Load now what coding otherwise loads on first use (the spaCy model, the place
+        gazetteer): worker processes forked after this share it instead of each loading it."""
+        load_model()
+        find_place("London")  # builds the cached place index
+        return self
 
     def code_documents(self, documents: Iterable[Document], batch_size: int = 32) -> Iterator[CodedDocument]:
         """Codes documents in order, streaming: memory holds one batch at a time."""

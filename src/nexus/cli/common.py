@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -15,8 +16,10 @@ from typing import Annotated, Optional
 import duckdb
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
+from rich.text import Text
 
 from nexus import api
 from nexus.documents import ReadProblem
@@ -79,10 +82,13 @@ class ProblemLog:
     def __init__(self) -> None:
         self.fatal = 0
         self.warnings = 0
+        self.on_fatal: Callable[[], None] | None = None  # e.g. advance a progress bar past it
 
     def __call__(self, problem: ReadProblem) -> None:
         if problem.fatal:
             self.fatal += 1
+            if self.on_fatal is not None:
+                self.on_fatal()
             err.print(f"[red]nexus: skipped[/red] {escape(str(problem))}", highlight=False)
         else:
             self.warnings += 1
@@ -102,10 +108,46 @@ def parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD", param_hint="--date")
 
 
+class _CountColumn(ProgressColumn):
+    """"12/340 documents" where the total is known, else "12 documents"."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        return Text(f"{done}/{int(task.total)} documents" if task.total is not None else f"{done} documents",
+                    style="progress.download")
+
+
+class _RateColumn(ProgressColumn):
+    """Documents per second, over Rich's recent-speed window."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.1f} docs/s" if speed else "", style="progress.data.speed")
+
+
+class _EtaColumn(TimeRemainingColumn):
+    """Time left, only where the total is known (an estimate without one would be made up)."""
+
+    def render(self, task: Task) -> Text:
+        return Text("") if task.total is None else Text("eta ") + super().render(task)
+
+
 def progress_bar(label: str) -> Progress:
-    return Progress(SpinnerColumn(), TextColumn(label), BarColumn(bar_width=None),
-                    TextColumn("{task.completed} documents"), TextColumn("{task.fields[rate]}"),
-                    TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal)
+    """A progress bar on stderr, shown on a terminal only. Tasks added with a `total` get a
+    filling bar and an ETA; without one, the count, rate and elapsed time."""
+    return Progress(SpinnerColumn(), TextColumn(label), BarColumn(bar_width=None), _CountColumn(),
+                    _RateColumn(), TimeElapsedColumn(), _EtaColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+def progress_total(paths: list[str], input_format: str | None) -> int | None:
+    """How many documents the input holds, counted cheaply up front (files; lines of JSONL),
+    for the bar's ETA; None off a terminal (no bar to feed) or when it cannot be known (stdin)."""
+    if not err.is_terminal:
+        return None
+    from nexus.documents.readers import count_documents
+
+    return count_documents(paths, input_format)  # type: ignore[arg-type]
 
 
 def finish(docs: int, problems: ProblemLog) -> None:
