@@ -156,7 +156,11 @@ def bench_queries(location: Path) -> dict:
 
 
 def bench_pages(location: Path) -> dict:
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette's note about its httpx test transport, not ours
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from fastapi.testclient import TestClient
 
     from nexus.server import create_app
 
