@@ -174,7 +174,7 @@ class Nexus:
 
     def events(self, **filters) -> pd.DataFrame:
         """Filters: actor, dyad=(a, b), source, target, plover_type, factuality, date_from,
-        date_to, text, doc_id, limit, order."""
+        date_to, text, doc_id, origin (nexus, gdelt1, gdelt2, icews), limit, order."""
         return queries.events(self.store, **filters)
 
     def relationships(self, factuality: str = "asserted", limit: int | None = 20) -> pd.DataFrame:

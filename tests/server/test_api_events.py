@@ -121,3 +121,26 @@ def test_paging_and_sorting(client: TestClient) -> None:
 ])
 def test_bad_parameters(client: TestClient, params: dict) -> None:
     json_error(client.get("/api/events", params=params))
+
+
+def test_origin_filter_separates_coded_and_imported_events(sample_store, tmp_path) -> None:
+    from api_support import copy_store
+    from event_datasets import write_gdelt2
+
+    from nexus.importers import DATASETS, import_files
+    from nexus.server import create_app
+
+    location = copy_store(sample_store, tmp_path)
+    with Store.open(location) as st:
+        imported = import_files(st, DATASETS["gdelt"], [write_gdelt2(tmp_path / "day.export.CSV")]).added
+        coded = scalar(st, "SELECT count(*) FROM events WHERE origin = 'nexus'")
+    assert imported > 0 and coded > 0
+    app = create_app(location)
+    with TestClient(app) as c:
+        assert ok(c.get("/api/events", params={"origin": "gdelt2"}))["total"] == imported
+        assert ok(c.get("/api/events", params={"origin": "nexus"}))["total"] == coded
+        assert ok(c.get("/api/events", params={"origin": "nexus,gdelt2"}))["total"] == coded + imported
+        assert ok(c.get("/api/events", params={"origin": "icews"}))["total"] == 0
+        only = ok(c.get("/api/events", params={"origin": "gdelt2", "limit": 1000}))["items"]
+        assert all(e["origin"]["dataset"] == "gdelt2" for e in only)
+    app.state.holder.close()

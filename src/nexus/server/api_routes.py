@@ -151,6 +151,8 @@ def event_filters(
     text: Annotated[str | None, Query(min_length=1, max_length=MAX_TEXT,
                                       description="Words in the sentence or trigger (plain text, any case).")] = None,
     doc_id: Annotated[str | None, Query(min_length=1, max_length=MAX_TEXT)] = None,
+    origin: Annotated[str | None, Query(min_length=1, max_length=MAX_TEXT,
+                                        description="Datasets, comma-separated: nexus, gdelt1, gdelt2, icews.")] = None,
 ) -> Where:
     """The filters of `nexus events`, checked, as SQL conditions (a FastAPI dependency)."""
     pair: tuple[str, str] | None = None
@@ -169,7 +171,7 @@ def event_filters(
         return queries.event_where(
             actor=actor, dyad=pair, source=source, target=target, plover_type=plover_types(types),
             factuality=factualities(factuality, None), date_from=date_from, date_to=date_to,
-            text=text, doc_id=doc_id)
+            text=text, doc_id=doc_id, origin=_split([origin] if origin else None) or None)
 
 
 FiltersDep = Annotated[Where, Depends(event_filters)]
