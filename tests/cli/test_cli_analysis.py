@@ -212,6 +212,10 @@ def test_demo(wide: CliRunner, tmp_path: Path):
     assert top_source != top_target
     assert f"nexus dyad {top_source} {top_target}" in out
     assert f"{top_source} -> {top_target}" in out
+    # the dyad as `nexus dyad` shows it: tables by type and quad class, then evidence sentences
+    dyad_part = out[out.index(f"nexus dyad {top_source} {top_target}"):]
+    assert "by PLOVER type" in dyad_part and "by quad class" in dyad_part
+    assert re.search(r"\[[A-Z]+ asserted\] \S.+\(", dyad_part), dyad_part
 
 
 def test_eval_malformed_gold_is_a_clean_error(runner, tmp_path: Path):

@@ -3,6 +3,7 @@ progress bars and table output."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -11,10 +12,11 @@ from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import duckdb
 import typer
+from typer.models import ParameterInfo
 from rich.console import Console
 from rich.progress import (BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
@@ -203,3 +205,14 @@ def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+
+
+def invoke(command: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call another command's function from Python with the option defaults the command line
+    would give: a parameter declared `x = typer.Option(default)` otherwise receives the Option
+    object itself, which is truthy."""
+    for name, param in inspect.signature(command).parameters.items():
+        if name not in kwargs and param.default is not inspect.Parameter.empty:
+            default = param.default
+            kwargs[name] = default.default if isinstance(default, ParameterInfo) else default
+    return command(**kwargs)

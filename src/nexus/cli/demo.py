@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nexus import api
 from nexus.cli.coding import ingest
-from nexus.cli.common import StoreOpt, TableFormat, app, out
+from nexus.cli.common import StoreOpt, app, invoke, out
 from nexus.cli.query import dyad, relations
 from nexus.store import DEFAULT_LOCATION
 
@@ -12,13 +12,13 @@ from nexus.store import DEFAULT_LOCATION
 @app.command()
 def demo(store: StoreOpt = DEFAULT_LOCATION) -> None:
     """Code the bundled sample articles into the store and print the strongest relationships."""
-    ingest(paths=None, input_format=None, date_=None, store=store, sample=True)
-    relations(store=store, limit=12, factuality="asserted", fmt=TableFormat.table)
+    invoke(ingest, store=store, sample=True)
+    invoke(relations, store=store, limit=12)
     with api.open(store) as nx:
         top = nx.relationships(limit=1)
     if len(top):
         a, b = top.iloc[0]["source"], top.iloc[0]["target"]
         out.print(f"\nThe busiest pair, in both directions (nexus dyad {a} {b}):")
-        dyad(a, b, store=store, freq="year", evidence=3, factuality="asserted", fmt="text")
+        invoke(dyad, a=a, b=b, store=store, evidence=3)
 
 
