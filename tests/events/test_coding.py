@@ -78,3 +78,19 @@ def test_headings_captions_and_furniture_give_no_events(coder):
 def test_same_input_same_ids(code):
     text = "Israel and Lebanon renewed negotiations today on an Israeli troop pullback."
     assert [e["event_id"] for e in code(text)] == [e["event_id"] for e in code(text)]
+
+
+def test_a_date_before_coordinated_verbs_dates_each_of_them(code):
+    events = code("In March 2019, the foreign ministers of Egypt and Sudan met in Cairo and signed an agreement "
+                  "on water sharing.", date="2024-05-02")
+    by_trigger = {e["trigger"]: e["date"] for e in events}
+    assert set(by_trigger) >= {"met", "signed"}, events
+    assert by_trigger["signed"] == by_trigger["met"] == {"value": "2019-03", "precision": "month", "basis": "text"}
+
+
+def test_who_reports_an_exhortation_is_not_its_target(code):
+    # the exhortation is addressed to "the two countries", which no actor names; the outlet
+    # that reports it must not stand in for them
+    events = code("Xi said the two countries should strengthen communication and handle their differences "
+                  "properly, according to Chinese state media.")
+    assert not [e for e in events if e["target"] and e["target"]["sector"] == "MED"], events

@@ -197,14 +197,17 @@ class EventBuilder:
         best, best_dist = None, 99
         said = speaker.verb if speaker is not None else None
         fallback = None
-        for ent in sentence.ents:
-            if ent.label_ not in {"DATE", "TIME"}:
-                continue
-            dist = _distance(ent.root, f.anchor)
-            if dist is not None and dist < best_dist:
-                best, best_dist = ent, dist
-            elif said is not None and _distance(ent.root, said) is not None:
-                fallback = ent
+        for anchor in _coordinated_heads(f.anchor):
+            for ent in sentence.ents:
+                if ent.label_ not in {"DATE", "TIME"}:
+                    continue
+                dist = _distance(ent.root, anchor)
+                if dist is not None and dist < best_dist:
+                    best, best_dist = ent, dist
+                elif said is not None and _distance(ent.root, said) is not None:
+                    fallback = ent
+            if best is not None:
+                break
         if best is not None:
             resolved = resolve_date(best.text, published, forward=forward)
             if resolved is not None:
@@ -245,6 +248,17 @@ class EventBuilder:
         if best is None:
             return None
         return find_place(best.text)
+
+
+def _coordinated_heads(anchor: Token) -> list[Token]:
+    """The anchor, then the verbs it is coordinated with, nearest first: "In September 2020 the
+    ministers met in Moscow and agreed on a plan": the date on "met" dates "agreed" too."""
+    heads = [anchor]
+    cur = anchor
+    while cur.dep_ == "conj" and cur.head.i != cur.i and cur.head.pos_ in {"VERB", "AUX"} and len(heads) < 5:
+        cur = cur.head
+        heads.append(cur)
+    return heads
 
 
 def _distance(tok: Token, anchor: Token) -> int | None:

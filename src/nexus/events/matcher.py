@@ -847,6 +847,8 @@ class SentenceMatcher:
                 continue
             if not self.resolver.is_actor_word(t) and not _is_pronoun(t):
                 continue
+            if _is_attribution_phrase(t):
+                continue  # "..., according to Chinese state media": who says so, not the target
             actors = [a for c in conjuncts(t) for a in self._actors_of(c) if a.code not in source_codes]
             if actors:
                 return Targets(unique_actors(actors), "nearest")
@@ -1014,3 +1016,9 @@ def _self_negated(f: Found) -> bool:
 def _copy(f: Factuality) -> Factuality:
     return Factuality(f.value, list(f.markers), f.stated_plan, list(f.kinds))
 
+
+def _is_attribution_phrase(tok: Token) -> bool:
+    """The object of "according to" ("according to state media")."""
+    prep = tok.head
+    return tok.dep_ == "pobj" and prep.dep_ == "prep" and (
+        prep.lower_ == "according" or (prep.lower_ == "to" and prep.head.lower_ == "according"))
