@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus.store import Store
+from nexus.store import EventStore, open_store
 
 # The corpus builders live beside the store tests; share them rather than copy them.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
@@ -14,12 +14,13 @@ from store_factory import corpus
 
 
 @pytest.fixture
-def store() -> Iterator[Store]:
-    with Store.open(":memory:") as s:
+def store(store_location: str) -> Iterator[EventStore]:
+    """An empty store on each backend (DuckDB, PostgreSQL)."""
+    with open_store(store_location) as s:
         yield s
 
 
 @pytest.fixture
-def filled(store: Store) -> Store:
+def filled(store: EventStore) -> EventStore:
     store.write_many(corpus())
     return store

@@ -204,3 +204,19 @@ def test_cli_ingest_on_dask_into_a_new_store(client, sample_store: Path, tmp_pat
     assert res.exit_code == 0, res.output
     assert "12 added" in res.stderr
     assert _store_tables(store) == _store_tables(sample_store)
+
+
+def test_dask_keeps_the_time_limit(client):
+    """Dask runs tasks in worker threads, where no alarm reaches: the cooperative checks skip a
+    document over the limit, and the rest of its partition is coded."""
+    from nexus.pipeline import CoderConfig
+
+    long = (" ".join(["The United States imposed sanctions on Iran on Wednesday."] * 40) + "\n\n") * 80
+    texts = {"a": "Russia supplied Iran with drones in 2022.", "long": long,
+             "c": "China condemned Japan on Tuesday over the release of treated water."}
+    docs = [Document(k, t, origin=k, blocks=segment(t)) for k, t in texts.items()]
+    problems = []
+    with DaskEngine(client, partition_size=3, config=CoderConfig(doc_timeout=0.05)) as engine:
+        coded = list(api.code_documents(docs, engine=engine, on_problem=problems.append))
+    assert [c.document.doc_id for c in coded] == ["a", "c"] and all(c.events for c in coded)
+    assert [str(p) for p in problems] == ["long: document 'long' skipped: took longer than 0.05 s"]

@@ -96,7 +96,7 @@ def test_injection_like_values_are_plain_values(filled: Store, value: str) -> No
                    {"plover_type": value}, {"factuality": [value]}, {"text": value},
                    {"doc_id": value}):
         assert q.events(filled, **kwargs).empty, kwargs
-    assert filled.con.execute("SELECT count(*) FROM events").fetchone()[0] == 17
+    assert filled.execute("SELECT count(*) FROM events").fetchone()[0] == 17
 
 
 def test_text_with_quote_is_found_literally(filled: Store) -> None:

@@ -9,8 +9,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from nexus.store.duckdb_store import Store
-from nexus.store.queries import QUAD_COLUMNS, Values, Where, actor_match, in_list
+from nexus.store.base import EventStore
+from nexus.store.queries import QUAD_COLUMNS, Values, Where, actor_match, in_list, period_start
 
 Freq = Literal["year", "quarter", "month"]
 FREQS: tuple[str, ...] = ("year", "quarter", "month")
@@ -51,7 +51,7 @@ class DyadReport:
         return self.a_to_b.n_events + self.b_to_a.n_events
 
 
-def dyad_report(store: Store, a: str, b: str, freq: Freq = "year", evidence: int = 5,
+def dyad_report(store: EventStore, a: str, b: str, freq: Freq = "year", evidence: int = 5,
                 factuality: Values = "asserted") -> DyadReport:
     """Counts by period and PLOVER type, quad classes and Goldstein by period, the strongest
     evidence sentences, and what is only claimed, for a -> b and b -> a. Actors match as in
@@ -68,11 +68,11 @@ def dyad_report(store: Store, a: str, b: str, freq: Freq = "year", evidence: int
              .add(f"coalesce({ba.sql()}, FALSE) AS ba", *ba.params))
     either = Where().add(f"(({ab.sql()}) OR ({ba.sql()}))", *ab.params, *ba.params)
     counted = _counted(facts)
-    period = f"date_trunc('{freq}', event_date)"  # freq is checked against FREQS
     groups = store.query(
-        f"SELECT {', '.join(flags.clauses)}, {period} AS period, plover_type, quad_class, factuality, "
-        f"coalesce({counted.sql()}, FALSE) AS counted, count(*) AS n, sum(goldstein) AS g "
-        f"FROM events WHERE {either.sql()} GROUP BY ALL", [*flags.params, *counted.params, *either.params])
+        f"SELECT {', '.join(flags.clauses)}, {period_start(freq)} AS period, plover_type, quad_class, "
+        f"factuality, coalesce({counted.sql()}, FALSE) AS counted, count(*) AS n, sum(goldstein) AS g "
+        f"FROM events WHERE {either.sql()} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        [*flags.params, *counted.params, *either.params])
     groups["period"] = _labels(groups["period"], freq)
     evidence = _evidence(store, ab, ba, counted, evidence)
     reports = [_direction(source, target, groups[groups[flag]], evidence.get(flag))
@@ -96,7 +96,7 @@ def _counted(facts: Sequence[str] | None) -> Where:
     return Where() if facts is None else Where().add_clause(in_list("factuality", facts))
 
 
-def _evidence(store: Store, ab: Where, ba: Where, counted: Where, n: int) -> dict[str, pd.DataFrame]:
+def _evidence(store: EventStore, ab: Where, ba: Where, counted: Where, n: int) -> dict[str, pd.DataFrame]:
     """The `n` strongest counted events of each direction, by |goldstein| * confidence."""
     if n <= 0:
         return {}
@@ -170,7 +170,7 @@ ORIGIN_COLUMNS = ["origin", "direction", "source", "target", "n_events", *QUAD_C
                   "mean_goldstein", "first_date", "last_date", "top_types"]
 
 
-def dyad_by_origin(store: Store, a: str, b: str, factuality: Values = "asserted",
+def dyad_by_origin(store: EventStore, a: str, b: str, factuality: Values = "asserted",
                    top_types: int = 3) -> pd.DataFrame:
     """Both directions of a dyad counted separately for each dataset the events come from
     (`events.origin`: nexus, gdelt1, gdelt2, icews...), to compare coded with imported events.
@@ -186,7 +186,9 @@ def dyad_by_origin(store: Store, a: str, b: str, factuality: Values = "asserted"
     parts, params = [], []
     for direction, (src, tgt) in (("a_to_b", (a, b)), ("b_to_a", (b, a))):
         w = facts.copy().add_clause(actor_match("source", src)).add_clause(actor_match("target", tgt))
-        parts.append(f"SELECT ? AS direction, ? AS source, ? AS target, origin, plover_type, "
+        # Typed: PostgreSQL cannot tell a bare parameter's type in a SELECT list.
+        parts.append(f"SELECT CAST(? AS VARCHAR) AS direction, CAST(? AS VARCHAR) AS source, "
+                     f"CAST(? AS VARCHAR) AS target, origin, plover_type, "
                      f"quad_class, goldstein, event_date FROM events WHERE {w.sql()}")
         params += [direction, src, tgt, *w.params]
     quads = ", ".join(f"count(*) FILTER (WHERE quad_class = {q}) AS {name}"
@@ -221,7 +223,7 @@ SERIES_COLUMNS = ["period", "direction", "source", "target", "n_events", *QUAD_C
 _PERIOD_FREQ = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
-def dyad_series(store: Store, a: str, b: str, freq: Freq = "month",
+def dyad_series(store: EventStore, a: str, b: str, freq: Freq = "month",
                 factuality: Values = "asserted") -> pd.DataFrame:
     """Both directions of a dyad as one long time series, for charts.
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from nexus.analysis.network import Network
-from nexus.store.duckdb_store import Store
+from nexus.store.base import EventStore
 from nexus.store.queries import ORDERS, Where, _limit
 from nexus.store.rows import TABLES
 
@@ -41,13 +41,11 @@ def _check(order: str, limit: int | None) -> None:
         raise ValueError("limit must not be negative")
 
 
-def _rows(store: Store, columns: str, where: Where, order: str, limit: int | None,
+def _rows(store: EventStore, columns: str, where: Where, order: str, limit: int | None,
           chunk_rows: int) -> Iterator[list[tuple[Any, ...]]]:
-    cur = store.con.execute(
+    yield from store.iter_rows(
         f"SELECT {columns} FROM events WHERE {where.sql()} ORDER BY {ORDERS[order]}{_limit(limit)}",
-        where.params)
-    while chunk := cur.fetchmany(chunk_rows):
-        yield chunk
+        where.params, chunk_rows)
 
 
 def _csv_value(value: Any) -> Any:
@@ -60,7 +58,7 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def events_csv(store: Store, where: Where | None = None, order: str = "date",
+def events_csv(store: EventStore, where: Where | None = None, order: str = "date",
                limit: int | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
     """CSV text in pieces: a header of CSV_COLUMNS, then one row per matching event (conditions
     from `queries.event_where`, sorted by a `queries.ORDERS` key). Lists are joined with ";",
@@ -82,7 +80,7 @@ def _csv_pieces(chunks: Iterator[list[tuple[Any, ...]]]) -> Iterator[str]:
         yield buf.getvalue()
 
 
-def events_jsonl(store: Store, where: Where | None = None, order: str = "date",
+def events_jsonl(store: EventStore, where: Where | None = None, order: str = "date",
                  limit: int | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[str]:
     """The stored contract records (CONTRACT.md) of the matching events, one JSON object per
     line, in pieces. Raises ValueError on an unknown order."""
@@ -91,7 +89,7 @@ def events_jsonl(store: Store, where: Where | None = None, order: str = "date",
     return ("".join(raw + "\n" for (raw,) in chunk) for chunk in chunks)
 
 
-def events_parquet(store: Store, path: str | Path, where: Where | None = None,
+def events_parquet(store: EventStore, path: str | Path, where: Where | None = None,
                    order: str = "date", limit: int | None = None,
                    batch_rows: int = PARQUET_BATCH_ROWS) -> int:
     """Write the matching events to a Parquet file with every column of the events table (the
@@ -102,13 +100,14 @@ def events_parquet(store: Store, path: str | Path, where: Where | None = None,
     where = where or Where()
     schema = TABLES["events"]
     cols = ", ".join(f'"{c}"' for c in schema.names)
-    # A relation, not execute(): its Arrow reader streams without a copy of the whole result.
-    rel = store.con.sql(f"SELECT {cols} FROM events WHERE {where.sql()} "
-                        f"ORDER BY {ORDERS[order]}{_limit(limit)}", params=where.params)
+    batches = store.record_batches(f"SELECT {cols} FROM events WHERE {where.sql()} "
+                                   f"ORDER BY {ORDERS[order]}{_limit(limit)}", where.params,
+                                   batch_rows)
     written = 0
     with pq.ParquetWriter(str(path), schema) as writer:
-        for batch in rel.to_arrow_reader(batch_rows):
-            # DuckDB names list items "l" and types raw as JSON text: cast to the store's schema
+        for batch in batches:
+            # Backends name list items their own way ("l", "item"), DuckDB types raw as JSON
+            # text: cast to the store's schema
             writer.write_table(pa.Table.from_batches([batch]).cast(schema))
             written += batch.num_rows
     return written

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from nexus.actors.gazetteer import canonical_names
-from nexus.store.duckdb_store import Store
+from nexus.store.base import EventStore
 from nexus.store.queries import QUAD_COLUMNS, DateLike, Values, event_where, in_list
 
 NODE_COLUMNS = ["key", "label", "n_events", "n_source", "n_target"]
@@ -56,7 +56,7 @@ def _key(side: str) -> str:
     return f"coalesce({side}_country, {side}_code)"
 
 
-def network(store: Store, date_from: DateLike = None, date_to: DateLike = None,
+def network(store: EventStore, date_from: DateLike = None, date_to: DateLike = None,
             plover_types: Values = None, factuality: Values = "asserted", min_events: int = 1,
             max_nodes: int = 150, top_types: int = 3) -> Network:
     """The directed actor network of the events matching the filters (None: no filter).
@@ -124,7 +124,7 @@ def _top_types(grouped: pd.DataFrame, edges: pd.DataFrame, n: int) -> list[dict[
     return [by_edge.get((s, t), {}) for s, t in zip(edges["source"], edges["target"], strict=True)]
 
 
-def actor_labels(store: Store, keys: Iterable[str]) -> dict[str, str]:
+def actor_labels(store: EventStore, keys: Iterable[str]) -> dict[str, str]:
     """Readable names for actor keys ("RUS" -> "Russia"): the gazetteer's name for countries and
     organisations, else the name most often resolved in the stored mentions for the code itself,
     else for any actor of that country. Keys without a name are left out."""

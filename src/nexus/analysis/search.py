@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nexus.store.duckdb_store import Store
+from nexus.store.base import EventStore
 
 #: Characters of context on each side of a document's first match in its snippet.
 SNIPPET_CONTEXT = 90
@@ -20,7 +20,7 @@ def _contains(column: str) -> str:
     return f"strpos(lower(coalesce({column}, '')), lower(?)) > 0"
 
 
-def search(store: Store, q: str, limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
+def search(store: EventStore, q: str, limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Documents and events containing `q` (case-insensitive substring), at most `limit` each.
 
     documents: doc_id, title, url, date, n_events, title_match (bool), snippet (the text

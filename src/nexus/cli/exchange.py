@@ -10,7 +10,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional, TypeVar
 
-import duckdb
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -25,7 +24,8 @@ from nexus.cli.common import (
     open_store,
 )
 from nexus.importers import DATASETS, ImportStats, import_files
-from nexus.store import DEFAULT_LOCATION, Store
+from nexus.store import DEFAULT_LOCATION, database_errors, display_location
+from nexus.store import open_store as open_event_store  # cli.common's open_store gives a Nexus
 from nexus.store.queries import ORDERS, count_events, event_where
 
 
@@ -129,10 +129,11 @@ def _import(name: str, files: list[Path], store: str) -> None:
     Exits non-zero only if no file could be read (an empty file is only a warning)."""
     dataset = DATASETS[name]
     problems = ProblemLog()
+    where = escape(display_location(store))
     try:
-        st = Store.open(store)
-    except (duckdb.Error, RuntimeError) as exc:
-        err.print(f"[red]nexus: cannot open the store {escape(store)}[/red]: {escape(first_line(exc))}")
+        st = open_event_store(store)
+    except database_errors(RuntimeError) as exc:
+        err.print(f"[red]nexus: cannot open the store {where}[/red]: {escape(first_line(exc))}")
         raise typer.Exit(1)
 
     def on_file(path: Path, stats: ImportStats) -> None:
@@ -147,11 +148,11 @@ def _import(name: str, files: list[Path], store: str) -> None:
             task = bar.add_task("rows", total=None)
             total = import_files(st, dataset, files, on_problem=problems, on_file=on_file,
                                  progress=lambda n: bar.advance(task, n))
-    except duckdb.Error as exc:
-        err.print(f"[red]nexus: cannot write the store {escape(store)}[/red]: {escape(first_line(exc))}")
+    except database_errors() as exc:
+        err.print(f"[red]nexus: cannot write the store {where}[/red]: {escape(first_line(exc))}")
         raise typer.Exit(1)
     origins = ", ".join(f"{origin} {n}" for origin, n in sorted(total.by_origin.items()))
-    err.print(f"nexus: {_n(total.files, dataset.title + ' file')}: {_figures(total)} in {escape(store)}"
+    err.print(f"nexus: {_n(total.files, dataset.title + ' file')}: {_figures(total)} in {where}"
               + (f" (events read per dataset: {origins})" if origins else ""))
     if total.already:
         err.print(f"nexus: {_n(total.already, 'event')} stored already, not added again "

@@ -254,7 +254,11 @@ def import_file(store: Store, dataset: Dataset, path: Path,
         tables = {"events": batch.table()}
         if doc is not None:
             tables["documents"] = doc  # with the first events: never events without it
-        inserted = store.append_tables(tables, skip_existing=True)
+        # The batch and its document's n_events in one transaction: a crash leaves whole
+        # batches that add up (a file of one batch is all there or absent); a rerun adds the rest.
+        with store.transaction():
+            inserted = store.append_tables(tables, skip_existing=True)
+            store.recount_events(doc_id)
         stats.added += inserted.get("events", 0)
         stats.already += batch.size - inserted.get("events", 0)
         doc, batch = None, _Batch()

@@ -1,5 +1,8 @@
-"""Storage of coded documents (DuckDB by default) and the queries over them."""
+"""Storage of coded documents and the queries over them: a DuckDB file by default, or a
+PostgreSQL database shared by a team (`open_store("postgresql://...")`)."""
 
+from nexus.store.base import EventStore, database_errors, open_store
+from nexus.store.dialect import display_location, is_postgres
 from nexus.store.duckdb_store import (
     DEFAULT_LOCATION,
     SCHEMA_VERSION,
@@ -9,5 +12,6 @@ from nexus.store.duckdb_store import (
     WriteStatus,
 )
 
-__all__ = ["DEFAULT_LOCATION", "SCHEMA_VERSION", "SchemaVersionError", "Store", "WriteStats",
-           "WriteStatus"]
+__all__ = ["DEFAULT_LOCATION", "SCHEMA_VERSION", "EventStore", "SchemaVersionError", "Store",
+           "WriteStats", "WriteStatus", "database_errors", "display_location", "is_postgres",
+           "open_store"]

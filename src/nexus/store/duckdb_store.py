@@ -1,11 +1,12 @@
 """The DuckDB store: one file (./nexus.duckdb by default) holding documents, sentences, mentions
 and events. Every document is written all-or-nothing inside a DuckDB transaction, so a crash or
-Ctrl-C never leaves half a document behind and a re-run simply redoes what was not committed."""
+Ctrl-C never leaves half a document behind and a re-run simply redoes what was not committed.
+The schema is versioned: an older store is migrated when opened for writing (migrations.py)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,17 +18,21 @@ import pandas as pd
 import pyarrow as pa
 
 from nexus.coded import CodedDocument
+from nexus.store.dialect import DUCKDB, is_postgres
+from nexus.store.migrations import (  # SCHEMA_VERSION, SchemaVersionError: nexus.store exports them
+    SCHEMA_VERSION,  # noqa: F401
+    AddedColumn,
+    SchemaVersionError,
+    migrate,
+    parse_version,
+    pending,
+    record_version,
+    unmigrated_columns,
+)
 from nexus.store.rows import CHILD_TABLES, TABLES, Rows
 
-SCHEMA_VERSION = 1
 DEFAULT_LOCATION = "nexus.duckdb"
 
-#: Columns added to schema.sql after version 1, with the SQL type and default that stores made
-#: before them get. Stores are brought up to date when opened; proper schema versions (and
-#: migrations) will replace this list.
-ADDED_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
-    "events": (("origin", "VARCHAR DEFAULT 'nexus'"), ("origin_id", "VARCHAR")),
-}
 #: Tables with a primary key (doc_id, event_id): what `append_tables(skip_existing=True)` checks.
 KEYED_TABLES = frozenset({"documents", "events"})
 
@@ -49,40 +54,96 @@ class WriteStats:
         setattr(self, status, getattr(self, status) + 1)
 
 
-class SchemaVersionError(RuntimeError):
-    pass
+class FetchedRows:
+    """A query's rows, already fetched, read as from a DB-API cursor."""
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        if self._next >= len(self._rows):
+            return None
+        self._next += 1
+        return self._rows[self._next - 1]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows, self._next = self._rows[self._next:], len(self._rows)
+        return rows
 
 
 class Store:
     """A Nexus event store on DuckDB. Open with `Store.open(path)`; use as a context manager."""
 
+    dialect = DUCKDB  # the SQL it takes (nexus.store.dialect)
+
     def __init__(self, con: duckdb.DuckDBPyConnection, location: str) -> None:
         self.con = con
         self.location = location
-        self._views = False  # an old store read-only: ADDED_COLUMNS shown through temp views
+        # An old store opened read-only: the columns it lacks, shown through temporary views.
+        self._shown: list[AddedColumn] = []
+        self.migrated_from: int | None = None  # the version this open migrated the store from
+        self._in_transaction = False
 
     @classmethod
     def open(cls, location: str | Path = DEFAULT_LOCATION, read_only: bool = False) -> Store:
-        """Open (and, unless read-only, create) a store; ":memory:" gives a throwaway one."""
+        """Open (and, unless read-only, create) a store; ":memory:" gives a throwaway one.
+
+        A writable store of an older schema version is migrated (nexus.store.migrations); a
+        read-only one is shown as the current version where it can be. A store of a newer
+        version is refused with SchemaVersionError."""
         location = str(location)
+        if is_postgres(location):  # a postgresql:// URL: the server backend (open_store)
+            from nexus.store.postgres_store import PostgresStore  # noqa: PLC0415 - psycopg on demand
+
+            return PostgresStore.open(location, read_only)  # type: ignore[return-value]
         con = duckdb.connect(location, read_only=read_only)
+        store = cls(con, location)
         try:
-            if not read_only:
-                con.execute(resources.files("nexus.store").joinpath("schema.sql").read_text("utf-8"))
-                con.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-                            [str(SCHEMA_VERSION)])
-            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if row is None or row[0] != str(SCHEMA_VERSION):
-                raise SchemaVersionError(
-                    f"{location}: store schema version {row[0] if row else 'unknown'}, "
-                    f"this Nexus reads version {SCHEMA_VERSION}")
-            views = _add_missing_columns(con, read_only)
+            version = _stored_version(con, location)
+            if version is None and read_only:
+                raise SchemaVersionError(f"{location}: no Nexus tables in this database "
+                                         "(not a Nexus store)")
+            if version is None:
+                with store.transaction():
+                    store._create()
+            elif read_only:
+                store._shown = unmigrated_columns(version, location)
+                _show_columns(con, store._shown)
+            elif pending(version, location):
+                with store.transaction():  # every step and the new version, or none of them
+                    migrate(store._execute, version, location)
+                store.migrated_from = version
         except BaseException:
             con.close()
             raise
-        store = cls(con, location)
-        store._views = views
         return store
+
+    def _execute(self, sql: str, params: Sequence[Any]) -> object:
+        return self.con.execute(sql, list(params))
+
+    def _create(self) -> None:
+        self.con.execute(resources.files("nexus.store").joinpath("schema.sql").read_text("utf-8"))
+        record_version(self._execute)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Commit everything written inside together at the end, or nothing: an error, Ctrl-C
+        or a crash leaves the store as it was. Inside another, joins the outer transaction.
+        (`write`/`write_many` run their own transactions and must not be called inside one.)"""
+        if self._in_transaction:
+            yield
+            return
+        self.con.begin()
+        self._in_transaction = True
+        try:
+            yield
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        finally:
+            self._in_transaction = False
 
     def close(self) -> None:
         self.con.close()
@@ -91,8 +152,9 @@ class Store:
         """Another connection to the same database, for one thread (a web request): DuckDB
         connections must not be shared across threads, cursors of one database may be."""
         cursor = Store(self.con.cursor(), self.location)
-        if self._views:  # temporary views belong to one connection: the cursor needs its own
-            cursor._views = _add_missing_columns(cursor.con, read_only=True)
+        if self._shown:  # temporary views belong to one connection: the cursor needs its own
+            cursor._shown = self._shown
+            _show_columns(cursor.con, self._shown)
         return cursor
 
     def __enter__(self) -> Store:
@@ -105,6 +167,27 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Run a parameterised query and return a DataFrame (what the query modules build on)."""
         return self.con.execute(sql, list(params or [])).df()
+
+    # Portable reads (nexus.store.base.EventStore), so callers never touch `con` directly.
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> FetchedRows:
+        """Run a parameterised query with a small result; read its rows with fetchone or
+        fetchall from what is returned. The rows are fetched at once, so the connection has
+        no unfinished result (DuckDB refuses relations on a connection that has one)."""
+        return FetchedRows(self.con.execute(sql, list(params or [])).fetchall())
+
+    def iter_rows(self, sql: str, params: Sequence[Any] | None = None,
+                  chunk_rows: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of a query in lists of `chunk_rows`, streamed."""
+        cur = self.con.execute(sql, list(params or []))
+        while chunk := cur.fetchmany(chunk_rows):
+            yield chunk
+
+    def record_batches(self, sql: str, params: Sequence[Any] | None = None,
+                       batch_rows: int = 50_000) -> Iterator[pa.RecordBatch]:
+        """The result of a query as Arrow record batches, streamed (a relation's reader makes
+        no copy of the whole result)."""
+        self.con.abort()  # drop an unread result of execute(): a relation cannot start beside one
+        yield from self.con.sql(sql, params=list(params or [])).to_arrow_reader(batch_rows)
 
     def has_document(self, doc_id: str, content_hash: str) -> bool:
         row = self.con.execute("SELECT 1 FROM documents WHERE doc_id = ? AND content_hash = ?",
@@ -187,18 +270,14 @@ class Store:
 
         With `skip_existing`, documents and events whose id is already stored (or comes twice
         in `tables`) are left out instead of failing the batch, so re-running an import adds
-        nothing twice. Returns the number of rows inserted per table."""
+        nothing twice. Returns the number of rows inserted per table. Inside `transaction()`,
+        joins it."""
         inserted: dict[str, int] = {}
-        self.con.begin()
-        try:
+        with self.transaction():
             for table in ("documents", *reversed(CHILD_TABLES)):
                 if table in tables:
                     inserted[table] = self._insert(table, tables[table],
                                                    skip_existing and table in KEYED_TABLES)
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
         return inserted
 
     def recount_events(self, doc_id: str, content_hash: str | None = None) -> int:
@@ -229,35 +308,38 @@ class Store:
         return int(row[0]) if row else data.num_rows
 
 
-def _add_missing_columns(con: duckdb.DuckDBPyConnection, read_only: bool) -> bool:
-    """Bring a store made before ADDED_COLUMNS up to date. A writable store gets the columns
-    (old rows take the default). A read-only one cannot: a temporary view of the same name,
-    over the stored table, shows the defaults instead, for this connection only. Returns
-    whether it made such a view."""
-    views = False
-    for table, added in ADDED_COLUMNS.items():
+def _stored_version(con: duckdb.DuckDBPyConnection, location: str) -> int | None:
+    """The schema version recorded in the store; None for a database without Nexus tables."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'main' AND table_name = 'meta'").fetchone()[0]  # type: ignore[index]
+    if not has_meta:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        raise SchemaVersionError(f"{location}: no schema version recorded (not a Nexus store?)")
+    return parse_version(row[0], location)
+
+
+def _show_columns(con: duckdb.DuckDBPyConnection, added: Sequence[AddedColumn]) -> None:
+    """Show an old store opened read-only as the current schema, on this connection only: the
+    store cannot be migrated, so a temporary view named after each table that lacks columns
+    selects the stored table plus those columns' defaults. Columns already there (stores that
+    gained them before schema versions were counted) are left to the table."""
+    by_table: dict[str, list[AddedColumn]] = {}
+    for column in added:
+        by_table.setdefault(column.table, []).append(column)
+    db = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+    for table, columns in by_table.items():
         have = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_catalog = current_database() AND table_schema = 'main' "
             "AND table_name = ?", [table]).fetchall()}
-        missing = [(name, decl) for name, decl in added if name not in have]
+        missing = [c for c in columns if c.name not in have]
         if not missing:
             continue
-        if not read_only:
-            for name, decl in missing:
-                con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {decl}")
-            continue
-        db = con.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
-        extra = ", ".join(f"CAST({_default(decl)} AS VARCHAR) AS {name}" for name, decl in missing)
+        extra = ", ".join(f"CAST({c.default or 'NULL'} AS {c.sql_type}) AS {c.name}"
+                          for c in missing)
         # The catalog-qualified name: an unqualified one would resolve to the view itself.
         con.execute(f'CREATE OR REPLACE TEMP VIEW {table} AS '
                     f'SELECT *, {extra} FROM "{db}".main.{table}')
-        views = True
-    return views
-
-
-def _default(decl: str) -> str:
-    """The DEFAULT expression of a column declaration from ADDED_COLUMNS, else NULL."""
-    _, _, default = decl.partition(" DEFAULT ")
-    return default or "NULL"
-

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from nexus.store.duckdb_store import Store
+from nexus.store.base import EventStore
 
 Values = str | Sequence[str] | None
 DateLike = str | date | None
@@ -21,7 +21,8 @@ DateLike = str | date | None
 ORDERS: dict[str, str] = {
     "date": "event_date ASC NULLS LAST, doc_id, start, trigger_start, event_id",
     "-date": "event_date DESC NULLS LAST, doc_id, start, trigger_start, event_id",
-    "confidence": "confidence DESC, event_date, doc_id, start, trigger_start, event_id",
+    # NULLS LAST spelt out: PostgreSQL puts NULLs first in DESC order, DuckDB last
+    "confidence": "confidence DESC NULLS LAST, event_date, doc_id, start, trigger_start, event_id",
     "goldstein": "goldstein ASC, event_date, doc_id, start, trigger_start, event_id",
     "doc": "doc_id, start, trigger_start, event_id",
 }
@@ -141,13 +142,22 @@ def event_where(actor: str | None = None, dyad: tuple[str, str] | None = None,
     return w
 
 
+def period_start(freq: str, column: str = "event_date") -> str:
+    """SQL for the first day of the year, quarter or month of a DATE column, as a DATE on both
+    backends (PostgreSQL's date_trunc of a date gives a timestamp with time zone; a timestamp
+    without one is truncated the same everywhere)."""
+    if freq not in ("year", "quarter", "month"):
+        raise ValueError(f"freq must be year, quarter or month, got {freq!r}")
+    return f"CAST(date_trunc('{freq}', CAST({column} AS TIMESTAMP)) AS DATE)"
+
+
 def _limit(limit: int | None, offset: int = 0) -> str:
     # int(): never user text in SQL
     sql = "" if limit is None else f" LIMIT {int(limit)}"
     return sql + (f" OFFSET {int(offset)}" if offset else "")
 
 
-def events(store: Store, actor: str | None = None, dyad: tuple[str, str] | None = None,
+def events(store: EventStore, actor: str | None = None, dyad: tuple[str, str] | None = None,
            source: str | None = None, target: str | None = None, plover_type: Values = None,
            factuality: Values = None, date_from: DateLike = None, date_to: DateLike = None,
            text: str | None = None, doc_id: str | None = None, limit: int | None = None,
@@ -165,7 +175,7 @@ def events(store: Store, actor: str | None = None, dyad: tuple[str, str] | None 
     return events_matching(store, w, order=order, limit=limit)
 
 
-def events_matching(store: Store, where: Where, order: str = "date", limit: int | None = None,
+def events_matching(store: EventStore, where: Where, order: str = "date", limit: int | None = None,
                     offset: int = 0, columns: str = "*") -> pd.DataFrame:
     """Events matching prepared conditions (from `event_where`), sorted and paged: what
     `events` runs, for callers that also need `count_events` over the same conditions.
@@ -177,10 +187,9 @@ def events_matching(store: Store, where: Where, order: str = "date", limit: int 
     return store.query(sql, where.params)
 
 
-def count_events(store: Store, where: Where) -> int:
+def count_events(store: EventStore, where: Where) -> int:
     """How many events match prepared conditions (from `event_where`)."""
-    row = store.con.execute(f"SELECT count(*) FROM events WHERE {where.sql()}",
-                            where.params).fetchone()
+    row = store.execute(f"SELECT count(*) FROM events WHERE {where.sql()}", where.params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -189,7 +198,7 @@ def _key(side: str) -> str:
     return f"coalesce({side}_country, {side}_code)"
 
 
-def relationships(store: Store, factuality: Values = "asserted", limit: int | None = 20,
+def relationships(store: EventStore, factuality: Values = "asserted", limit: int | None = 20,
                   top_types: int = 3) -> pd.DataFrame:
     """The strongest directed relationships: events between two distinct actor keys (country,
     else code), with counts per quad class, mean Goldstein, first and last date and the most
@@ -235,7 +244,7 @@ DOCUMENT_ORDERS: dict[str, str] = {
 }
 
 
-def documents(store: Store, limit: int | None = None, offset: int = 0,
+def documents(store: EventStore, limit: int | None = None, offset: int = 0,
               order: str = "date") -> pd.DataFrame:
     """Stored documents without their text, oldest first (`order`: one of DOCUMENT_ORDERS)."""
     if order not in DOCUMENT_ORDERS:
@@ -245,7 +254,7 @@ def documents(store: Store, limit: int | None = None, offset: int = 0,
         f"FROM documents ORDER BY {DOCUMENT_ORDERS[order]}{_limit(limit, offset)}")
 
 
-def actors(store: Store, factuality: Values = "asserted", limit: int | None = None) -> pd.DataFrame:
+def actors(store: EventStore, factuality: Values = "asserted", limit: int | None = None) -> pd.DataFrame:
     """Actor keys (country, else code) with their event counts as source and as target."""
     w = event_where(factuality=factuality)
     sql = f"""

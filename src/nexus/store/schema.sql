@@ -1,4 +1,5 @@
--- Nexus store schema, version 1.
+-- Nexus store schema, version 2 (migrations.SCHEMA_VERSION): what a new store is created with.
+-- Stores of older versions are brought here by nexus/store/migrations.py; change both together.
 -- Kept to types and syntax that DuckDB and PostgreSQL share (VARCHAR, INTEGER, SMALLINT, DOUBLE,
 -- DATE, TIMESTAMP, JSON, VARCHAR[]) so a PostgreSQL backend can run this file unchanged.
 -- "end" is a reserved word in both: always quote it.
@@ -93,8 +94,8 @@ CREATE TABLE IF NOT EXISTS events (
     rule VARCHAR,
     raw JSON,  -- Event.to_json(): the lossless record
     -- Which dataset the event comes from: 'nexus' (coded here), 'gdelt1', 'gdelt2', 'icews'
-    -- (imported), and its id there (GLOBALEVENTID, ICEWS Event ID). Added after version 1:
-    -- Store.open adds them to older stores (see ADDED_COLUMNS in duckdb_store.py).
+    -- (imported), and its id there (GLOBALEVENTID, ICEWS Event ID). Added in version 2
+    -- (the migration in migrations.py adds them to older stores).
     origin VARCHAR DEFAULT 'nexus',
     origin_id VARCHAR
 );
