@@ -9,8 +9,9 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -23,8 +24,8 @@ from nexus.documents import Document, ReadProblem, read_documents, segment
 from nexus.documents.readers import DEFAULT_MAX_CHARS
 from nexus.engines import Engine, open_engine, shared_coder
 from nexus.events.model import Event
-from nexus.pipeline import Coder, CoderConfig
-from nexus.store import DEFAULT_LOCATION, Store, WriteStats, queries
+from nexus.pipeline import Coder, CoderConfig, DocumentTimeout
+from nexus.store import DEFAULT_LOCATION, EventStore, WriteStats, open_store, queries
 
 ProblemHandler = Callable[[ReadProblem], None]
 
@@ -59,26 +60,59 @@ def read(paths: Sequence[str | Path], input_format: str | None = None, date: str
 
 
 def code_documents(documents: Iterable[Document], coder: Coder | None = None, workers: int = 1,
-                   engine: Engine | None = None) -> Iterator[CodedDocument]:
+                   engine: Engine | None = None, doc_timeout: float | None = None,
+                   on_problem: ProblemHandler | None = None) -> Iterator[CodedDocument]:
     """Coded documents in input order, pulling `documents` lazily.
 
     `workers` > 1 codes in that many processes on this machine (0: one per core), each building
     its coder from `coder.config`; `engine` (nexus.engines.open_engine) runs the coding
-    elsewhere, on a Dask cluster for one. Every way gives the same events and ids."""
+    elsewhere, on a Dask cluster for one. Every way gives the same events and ids.
+
+    A document whose parsing and coding takes more than `doc_timeout` seconds of CPU time (default: the
+    coder's `config.doc_timeout`, 60 s; 0: no limit) is skipped: it goes to `on_problem` (or is
+    issued as a RuntimeWarning) instead of being yielded, and the others are coded."""
     if engine is not None:
         if workers != 1:
             raise ValueError("give workers or an engine, not both (the engine has its own workers)")
-        yield from engine.code(documents)
-        return
-    with open_engine("local", workers=workers, coder=coder or default_coder()) as local:
-        yield from local.code(documents)
+        if doc_timeout is not None:
+            raise ValueError("an engine codes with its own configuration: open it with "
+                             "config=CoderConfig(doc_timeout=...)")
+        coded = engine.code(documents)
+    else:
+        coder = coder or default_coder()
+        if doc_timeout is not None and (coder.config.doc_timeout or 0) != doc_timeout:
+            coder = shared_coder(replace(coder.config, doc_timeout=doc_timeout or None))
+        local = open_engine("local", workers=workers, coder=coder)
+        coded = _closing(local, local.code(documents))
+    for cd in coded:
+        if cd.skipped is None:
+            yield cd
+            continue
+        doc = cd.document
+        problem = ReadProblem(doc.origin or doc.doc_id, f"document {doc.doc_id!r} skipped: {cd.skipped}")
+        if on_problem is not None:
+            on_problem(problem)
+        else:
+            warnings.warn(str(problem), RuntimeWarning, stacklevel=2)
+
+
+def _closing(engine: Engine, coded: Iterator[CodedDocument]) -> Iterator[CodedDocument]:
+    with engine:
+        yield from coded
 
 
 def code_text(text: str, date: str | date | None = None, doc_id: str = "text",
-              coder: Coder | None = None) -> list[Event]:
-    """Events in one piece of plain text."""
+              coder: Coder | None = None, doc_timeout: float | None = None) -> list[Event]:
+    """Events in one piece of plain text; raises DocumentTimeout if coding it takes longer than
+    `doc_timeout` seconds (default: the coder's limit, 60 s; 0: no limit)."""
     doc = Document(doc_id=doc_id, text=text, date=_as_date(date), origin="<text>", blocks=segment(text))
-    return next(code_documents([doc], coder)).events
+
+    def timed_out(problem: ReadProblem) -> None:
+        raise DocumentTimeout(problem.message)
+
+    for coded in code_documents([doc], coder, doc_timeout=doc_timeout, on_problem=timed_out):
+        return coded.events
+    return []  # not reached: the one document is yielded or reported
 
 
 #: The columns of `events_frame`, always all of them whatever the events hold.
@@ -115,18 +149,20 @@ class IngestResult:
     skipped: int  # documents already stored unchanged, skipped before parsing
 
 
-def ingest(paths: Sequence[str | Path], store: Store | str | Path = DEFAULT_LOCATION,
+def ingest(paths: Sequence[str | Path], store: EventStore | str | Path = DEFAULT_LOCATION,
            input_format: str | None = None, date: str | date | None = None,
            on_problem: ProblemHandler | None = None, coder: Coder | None = None,
            progress: Callable[[Document], None] | None = None, batch_size: int = 50,
-           workers: int = 1, engine: Engine | None = None) -> IngestResult:
-    """Codes documents into a store. Documents already stored unchanged are skipped before
+           workers: int = 1, engine: Engine | None = None, doc_timeout: float | None = None) -> IngestResult:
+    """Codes documents into a store (an open one, or a location: a DuckDB file or a
+    postgresql:// URL). Documents already stored unchanged are skipped before
     parsing, so an interrupted run resumes where it stopped; each document is written whole
     or not at all. `workers` and `engine` say where the coding runs (see `code_documents`);
     the store is always written from this process. `progress` is called once per document,
-    when it is skipped or coded."""
-    own = not isinstance(store, Store)
-    st = Store.open(store) if own else store
+    when it is skipped or coded. A document that takes longer than `doc_timeout` seconds to
+    code goes to `on_problem` and is not stored (a rerun tries it again)."""
+    own = isinstance(store, str | Path)  # a location: opened (and closed) here
+    st = open_store(store) if isinstance(store, str | Path) else store
     skipped = 0
 
     def pending() -> Iterator[Document]:
@@ -142,7 +178,8 @@ def ingest(paths: Sequence[str | Path], store: Store | str | Path = DEFAULT_LOCA
     def coded() -> Iterator[CodedDocument]:
         # Progress counts documents as they come back coded: with workers or a cluster, reading
         # runs ahead of coding by the window in flight.
-        for cd in code_documents(pending(), coder, workers=workers, engine=engine):
+        for cd in code_documents(pending(), coder, workers=workers, engine=engine,
+                                 doc_timeout=doc_timeout, on_problem=on_problem):
             if progress is not None:
                 progress(cd.document)
             yield cd
@@ -161,7 +198,7 @@ class Nexus:
     DataFrames), the same figures the CLI prints."""
 
     def __init__(self, location: str | Path = DEFAULT_LOCATION, read_only: bool = True):
-        self.store = Store.open(location, read_only=read_only)
+        self.store = open_store(location, read_only=read_only)
 
     def close(self) -> None:
         self.store.close()
@@ -205,4 +242,5 @@ class Nexus:
 
 
 def open(location: str | Path = DEFAULT_LOCATION, read_only: bool = True) -> Nexus:  # noqa: A001
+    """The store at `location` (a DuckDB file or a postgresql:// URL) for analysis."""
     return Nexus(location, read_only=read_only)

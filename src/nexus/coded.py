@@ -16,3 +16,6 @@ class CodedDocument:
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    #: Why the document was not coded (e.g. "took longer than 60 s"); None when it was. A skipped
+    #: document has no sentences or events and is reported, never stored or printed.
+    skipped: str | None = None

@@ -12,19 +12,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
-import duckdb
 import typer
 from rich.table import Table
 
 from nexus import api
-from nexus.cli.common import (CodeFormat, DateOpt, InputFormat, MaxOpt, MinConfOpt, PathsArg, ProblemLog,
-                              StoreOpt, app, err, escape, finish, first_line, out, parse_date,
+from nexus.cli.common import (CodeFormat, DateOpt, DocTimeoutOpt, InputFormat, MaxOpt, MinConfOpt, PathsArg,
+                              ProblemLog, StoreOpt, app, err, escape, finish, first_line, out, parse_date,
                               progress_bar, progress_total)
 from nexus.documents.readers import DEFAULT_MAX_CHARS
 from nexus.engines import Engine, EngineError, open_engine
 from nexus.events.model import Event
-from nexus.pipeline import CoderConfig
-from nexus.store import DEFAULT_LOCATION
+from nexus.pipeline import DEFAULT_DOC_TIMEOUT, CoderConfig
+from nexus.store import DEFAULT_LOCATION, database_errors, display_location
 
 
 class EngineChoice(str, Enum):
@@ -63,7 +62,7 @@ OutputOpt = Annotated[Optional[Path], typer.Option(
 
 @contextmanager
 def _engine(name: EngineChoice, workers: int | None, scheduler: str | None,
-            min_confidence: float | None) -> Iterator[Engine]:
+            min_confidence: float | None, doc_timeout: float = DEFAULT_DOC_TIMEOUT) -> Iterator[Engine]:
     """The engine the options ask for, closed (with any cluster it started) when done; engine
     failures become a clean message and exit status 1."""
     if scheduler is not None and name is not EngineChoice.dask:
@@ -73,7 +72,7 @@ def _engine(name: EngineChoice, workers: int | None, scheduler: str | None,
                                  param_hint="--workers")
     try:
         with open_engine(name.value, workers=workers, scheduler=scheduler,
-                         config=CoderConfig(min_confidence=min_confidence)) as engine:
+                         config=CoderConfig(min_confidence=min_confidence, doc_timeout=doc_timeout or None)) as engine:
             yield engine
     except EngineError as exc:
         err.print(f"[red]nexus: {escape(str(exc))}[/red]")
@@ -100,7 +99,7 @@ def code(paths: PathsArg = None, input_format: InputFormat | None = typer.Option
          date_: DateOpt = None, fmt: CodeFormat = typer.Option(CodeFormat.jsonl, "--format"),
          max_chars: MaxOpt = DEFAULT_MAX_CHARS, min_confidence: MinConfOpt = None,
          output: OutputOpt = None, workers: WorkersOpt = None, engine: EngineOpt = EngineChoice.local,
-         scheduler: SchedulerOpt = None) -> None:
+         scheduler: SchedulerOpt = None, doc_timeout: DocTimeoutOpt = DEFAULT_DOC_TIMEOUT) -> None:
     """Code documents and print their events (one JSON object per line by default), or write
     them as Parquet tables with --output."""
     from nexus.engines.parquet import ParquetOutput
@@ -121,10 +120,10 @@ def code(paths: PathsArg = None, input_format: InputFormat | None = typer.Option
     targets = paths or ["-"]
     fmt_in = input_format.value if input_format else None
     stream = api.read(targets, fmt_in, published, max_chars=max_chars, on_problem=problems)
-    with _engine(engine, workers, scheduler, min_confidence) as runner, progress_bar("coding") as bar:
+    with _engine(engine, workers, scheduler, min_confidence, doc_timeout) as runner, progress_bar("coding") as bar:
         task = bar.add_task("coding", total=progress_total(targets, fmt_in))
         problems.on_fatal = lambda: bar.advance(task)
-        for coded in api.code_documents(stream, engine=runner):
+        for coded in api.code_documents(stream, engine=runner, on_problem=problems):
             docs += 1
             bar.advance(task)
             if sink is not None:
@@ -184,7 +183,7 @@ def ingest(paths: PathsArg = None, input_format: InputFormat | None = typer.Opti
            date_: DateOpt = None, store: StoreOpt = DEFAULT_LOCATION,
            sample: bool = typer.Option(False, "--sample", help="Ingest the bundled sample articles."),
            workers: WorkersOpt = None, engine: EngineOpt = EngineChoice.local,
-           scheduler: SchedulerOpt = None) -> None:
+           scheduler: SchedulerOpt = None, doc_timeout: DocTimeoutOpt = DEFAULT_DOC_TIMEOUT) -> None:
     """Code documents into the store. Unchanged documents are skipped; a rerun resumes."""
     targets = [str(p) for p in api.sample_paths()] if sample else (paths or ["-"])
     if sample and paths:
@@ -192,7 +191,7 @@ def ingest(paths: PathsArg = None, input_format: InputFormat | None = typer.Opti
     fmt_in = input_format.value if input_format else None
     problems = ProblemLog()
     seen = 0
-    with _engine(engine, workers, scheduler, None) as runner, progress_bar("ingesting") as bar:
+    with _engine(engine, workers, scheduler, None, doc_timeout) as runner, progress_bar("ingesting") as bar:
         task = bar.add_task("ingesting", total=progress_total(targets, fmt_in))
         problems.on_fatal = lambda: bar.advance(task)
 
@@ -204,12 +203,13 @@ def ingest(paths: PathsArg = None, input_format: InputFormat | None = typer.Opti
         try:
             result = api.ingest(targets, store, fmt_in, parse_date(date_), on_problem=problems,
                                 progress=tick, engine=runner)
-        except duckdb.Error as exc:
-            err.print(f"[red]nexus: cannot write the store {escape(store)}[/red]: {escape(first_line(exc))}")
+        except database_errors() as exc:
+            err.print(f"[red]nexus: cannot write the store {escape(display_location(store))}[/red]: "
+                      f"{escape(first_line(exc))}")
             raise typer.Exit(1)
     s = result.stats
     err.print(f"nexus: {seen} documents read: {s.added} added, {s.replaced} replaced, "
-              f"{s.unchanged} unchanged; {s.events} events written to {store}")
+              f"{s.unchanged} unchanged; {s.events} events written to {escape(display_location(store))}")
     finish(seen, problems)
 
 

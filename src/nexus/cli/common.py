@@ -14,7 +14,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import duckdb
 import typer
 from typer.models import ParameterInfo
 from rich.console import Console
@@ -25,6 +24,7 @@ from rich.text import Text
 
 from nexus import api
 from nexus.documents import ReadProblem
+from nexus.store import database_errors, display_location, is_postgres
 
 app = typer.Typer(help="Nexus: sourced political event data from news and analysis articles.",
                   no_args_is_help=True, add_completion=False)
@@ -48,6 +48,7 @@ class InputFormat(str, Enum):
     text = "text"
     html = "html"
     jsonl = "jsonl"
+    feed = "feed"  # RSS or Atom: one document per item
 
 
 class CodeFormat(str, Enum):
@@ -65,8 +66,13 @@ class TableFormat(str, Enum):
 PathsArg = Annotated[Optional[list[str]], typer.Argument(help="Files, directories (read recursively) or - for stdin.")]
 InputOpt = Annotated[Optional[InputFormat], typer.Option("--input-format", help="Default: by file extension.")]
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Publication date YYYY-MM-DD, to resolve relative dates.")]
-StoreOpt = Annotated[str, typer.Option("--store", help="DuckDB file of the store.")]
+StoreOpt = Annotated[str, typer.Option(
+    "--store", help="The store: a DuckDB file, or a PostgreSQL database shared by a team "
+                    "(postgresql://user:password@host:port/database).")]
 MaxOpt = Annotated[int, typer.Option("--max-chars", help="Refuse documents longer than this (characters).")]
+DocTimeoutOpt = Annotated[float, typer.Option(
+    "--doc-timeout", min=0.0, metavar="SECONDS",
+    help="Skip (and report) a document whose parsing and coding takes more CPU seconds than this; 0: no limit.")]
 MinConfOpt = Annotated[Optional[float], typer.Option(
     "--min-confidence", min=0.0, max=1.0,
     help="Report asserted events down to this confidence (default: the ranker's threshold; 0 shows all).")]
@@ -191,13 +197,15 @@ def cell(v) -> str:
 
 
 def open_store(store: str) -> api.Nexus:
-    if not Path(store).exists():
-        err.print(f"[red]nexus: no store at {escape(store)}[/red] (run `nexus ingest` first, or pass --store)")
+    where = escape(display_location(store))  # a URL's password stays out of messages
+    if not is_postgres(store) and not Path(store).exists():
+        err.print(f"[red]nexus: no store at {where}[/red] (run `nexus ingest` first, or pass --store)")
         raise typer.Exit(1)
     try:
         return api.open(store)
-    except (duckdb.Error, RuntimeError) as exc:
-        err.print(f"[red]nexus: {escape(store)} is not a Nexus store[/red]: {escape(first_line(exc))}")
+    except database_errors(RuntimeError) as exc:
+        problem = f"cannot open the store {where}" if is_postgres(store) else f"{where} is not a Nexus store"
+        err.print(f"[red]nexus: {problem}[/red]: {escape(first_line(exc))}")
         raise typer.Exit(1)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from html.parser import HTMLParser
 
 import trafilatura
 from lxml import etree
@@ -17,6 +18,10 @@ from nexus.documents.segment import Unit, mark_link_lists, split_datelines
 #: Elements of trafilatura's XML that hold blocks of their own, not inline text.
 _BLOCK_TAGS = frozenset({"head", "p", "list", "item", "quote", "table", "row", "cell", "code", "graphic"})
 _SEPARATOR = "\n\n"  # between blocks, so a sentence never runs across two of them
+#: libxml2 (under lxml and trafilatura) stops reading a page at 256 nested elements: all text
+#: after that point is lost. A page that deep (unclosed <div>s or <font>s do it) is flattened
+#: below this depth first, its text kept, then read as usual.
+MAX_DEPTH = 200
 
 
 @dataclass(slots=True)
@@ -26,6 +31,7 @@ class HtmlText:
     title: str | None
     date: date | None
     url: str | None
+    warnings: list[str] = field(default_factory=list)  # what was done to read the page at all
 
 
 def _inline(el: etree._Element) -> str:
@@ -61,7 +67,8 @@ def _walk(el: etree._Element, inner: BlockKind | None = None) -> Iterator[tuple[
             yield "quote", _inline(child)  # text directly inside; <p>s inside follow
             yield from _walk(child, "quote")
         elif tag == "table":
-            for row in child.iter("row"):
+            # only this table's rows: a nested table's text is in the cell that holds it, once
+            for row in (r for r in child.iter("row") if next(r.iterancestors("table"), None) is child):
                 cells = (" ".join("".join(cell.itertext()).split()) for cell in row)
                 yield "paragraph", " | ".join(c for c in cells if c)
         elif tag in ("graphic", "lb") or not isinstance(tag, str):
@@ -72,13 +79,119 @@ def _walk(el: etree._Element, inner: BlockKind | None = None) -> Iterator[tuple[
             yield from _walk(child, inner)
 
 
-def _figcaptions(html: str) -> set[str]:
-    """Normalised texts of <figcaption> elements, to mark them if trafilatura kept them."""
+def _parse(html: str) -> tuple[lxml_html.HtmlElement | None, bool]:
+    """The page as lxml reads it, and whether libxml2 stopped at its nesting limit."""
+    parser = lxml_html.HTMLParser(collect_ids=False)
     try:
-        tree = lxml_html.fromstring(html)
+        tree = lxml_html.fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
+        return None, False
+    return tree, any("depth" in e.message.lower() for e in parser.error_log)
+
+
+def _figcaptions(tree: lxml_html.HtmlElement | None) -> set[str]:
+    """Normalised texts of <figcaption> elements, to mark them if trafilatura kept them."""
+    if tree is None:
         return set()
     return {" ".join(fc.text_content().split()) for fc in tree.iter("figcaption")} - {""}
+
+
+_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
+#: Elements whose content is not page text (or not parsed as markup): always written, so that
+#: a script beyond the depth limit stays a script.
+_RAW_TEXT = frozenset("script style noscript template textarea title iframe noembed noframes xmp".split())
+_BLOCK_ELEMENTS = frozenset(
+    "address article aside blockquote dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split())
+
+
+class _Flattener(HTMLParser):
+    """Writes a page back out with the elements nested `limit` deep or deeper unwrapped: their
+    tags dropped, their text and shallower markup kept.
+
+    A stream parser with its own stack, so no depth of nesting makes anything recurse."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.limit = limit
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, written) of each open element
+        self.open: dict[str, int] = {}  # open elements by tag: stray end tags found in O(1)
+        self.written = 0  # open elements whose tags were written
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        raw = self.get_starttag_text() or f"<{tag}>"
+        if tag in _VOID:
+            self.out.append(raw)
+            return
+        keep = self.written < self.limit or tag in _RAW_TEXT
+        self.stack.append((tag, keep))
+        self.open[tag] = self.open.get(tag, 0) + 1
+        if keep:
+            self.written += 1
+            self.out.append(raw)
+        elif tag in _BLOCK_ELEMENTS:
+            self.out.append("\n")  # not <br>: thousands of those make trafilatura crawl
+
+    def handle_startendtag(self, tag: str, attrs: object) -> None:
+        self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open.get(tag):
+            return  # closes nothing that is open: browsers ignore it too
+        while self.stack:  # elements left open inside it close with it
+            name, kept = self.stack.pop()
+            self.open[name] -= 1
+            self.written -= kept
+            if name == tag:
+                if kept:
+                    self.out.append(f"</{tag}>")
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
+
+
+def flatten_html(html: str, limit: int = MAX_DEPTH) -> str:
+    """`html` with no element nested `limit` or more deep (see _Flattener)."""
+    flattener = _Flattener(limit)
+    flattener.feed(html)
+    flattener.close()
+    return "".join(flattener.out)
+
+
+def _shallow(html: str) -> tuple[str, lxml_html.HtmlElement | None, list[str]]:
+    """The page flattened as far as it takes libxml2 to read it all, its tree, and warnings."""
+    tree, too_deep = _parse(html)
+    if not too_deep:
+        return html, tree, []
+    limit = MAX_DEPTH
+    while too_deep and limit >= MAX_DEPTH // 8:  # libxml2 may count deeper than the flattener
+        html = flatten_html(html, limit)
+        tree, too_deep = _parse(html)
+        limit //= 2
+    if too_deep:
+        return html, tree, ["HTML nested too deeply to read in full; text after the deepest part "
+                            "may be missing"]
+    return html, tree, [f"HTML nested over {MAX_DEPTH} elements deep; flattened to read all of its text"]
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -101,6 +214,7 @@ def extract_html(html: str) -> HtmlText | None:
         # only trust the page's metadata
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
+    html, tree, warnings = _shallow(html)
     xml = trafilatura.extract(html, **options) or trafilatura.extract(html, favor_recall=True, **options)
     if not xml:
         return None
@@ -121,7 +235,7 @@ def extract_html(html: str) -> HtmlText | None:
     text = _SEPARATOR.join(chunks)
 
     title = root.get("title") or None
-    captions = _figcaptions(html)
+    captions = _figcaptions(tree)
     patterns = default_patterns()
     for i, (u, (_, t)) in enumerate(zip(units, pieces)):
         flat = " ".join(t.split())
@@ -140,4 +254,5 @@ def extract_html(html: str) -> HtmlText | None:
         title=title,
         date=_parse_date(root.get("date")),
         url=root.get("url") or None,
+        warnings=warnings,
     )

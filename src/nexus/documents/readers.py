@@ -6,7 +6,8 @@ e.g. "decoded as Latin-1") are yielded just before the document they concern.
 
 Formats, when `input_format` is None, come from the file extension (see EXTENSIONS); a file
 named explicitly with an unknown extension is read as text, standard input ("-") as text.
-Inside a directory, files with an unknown extension are reported and skipped, except media,
+A ".xml" file is read as an RSS or Atom feed (documents/feeds.py) when its root element is
+one, and reported otherwise. Inside a directory, files with an unknown extension are reported and skipped, except media,
 archives and code (SKIPPED_EXTENSIONS), which are skipped silently, as are hidden files and
 folders. Symbolic links to folders are not followed (no cycles).
 
@@ -17,6 +18,7 @@ ReadProblem says so and the default date is used.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
@@ -26,11 +28,12 @@ from datetime import date
 from typing import BinaryIO, Literal, TextIO
 
 from nexus.documents.dates import find_publication_date, parse_date_field
+from nexus.documents.feeds import FEED_MAX_BYTES, read_feed
 from nexus.documents.html import extract_html
 from nexus.documents.model import Document, ReadProblem
 from nexus.documents.segment import segment, title_of
 
-InputFormat = Literal["text", "html", "jsonl"]
+InputFormat = Literal["text", "html", "jsonl", "feed"]
 Item = Document | ReadProblem
 
 #: Longest document, in characters, that is read; longer ones are reported and skipped.
@@ -42,6 +45,7 @@ EXTENSIONS: dict[str, InputFormat] = {
     ".txt": "text", ".text": "text", ".md": "text",
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",  # .xml: only if it is a feed (see _read_file)
 }
 #: Never articles: skipped without a message when found in a directory.
 SKIPPED_EXTENSIONS = frozenset(
@@ -54,6 +58,13 @@ _HEAD_BYTES = 8192  # how much of a file the binary sniff looks at
 _CONTROL_SHARE = 0.10  # more control characters than this in the head: binary
 _TEXT_CONTROLS = frozenset(b"\t\n\f\r")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
+#: Codecs Python knows that are no web page's charset: they turn escapes into lone surrogates
+#: ("unicode-escape"), decode nothing ("undefined") or are transforms, not character sets.
+_NOT_CHARSETS = frozenset({"utf-7", "unicode-escape", "raw-unicode-escape", "undefined", "punycode",
+                           "idna"})
+#: UTF-16 halves without their other half: JSON "\ud800" escapes make them, and no encoder
+#: (spaCy's string store, DuckDB, stdout) accepts them.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_documents(
@@ -112,7 +123,16 @@ def count_documents(paths: Sequence[str], input_format: InputFormat | None = Non
     return total
 
 
+_ITEM_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s>/]")
+
+
 def _count_file(path: str, fmt: InputFormat) -> int:
+    if fmt == "feed":  # its items, counted in the raw bytes
+        try:
+            with open(path, "rb") as f:
+                return max(1, len(_ITEM_START.findall(f.read(FEED_MAX_BYTES))))
+        except OSError:
+            return 1
     if fmt != "jsonl":
         return 1
     count, open_line = 0, False  # open_line: the current line has text so far
@@ -164,6 +184,15 @@ def _read_file(path: str, fmt: InputFormat, default_date: date | None, max_chars
                 yield from _read_jsonl(stream, path, os.path.basename(path), default_date, max_chars)
             return
         size = os.stat(path).st_size
+        if fmt == "feed":
+            if size > FEED_MAX_BYTES:
+                yield ReadProblem(path, f"too long ({size:,} bytes); the limit for a feed is "
+                                        f"{FEED_MAX_BYTES:,} bytes; skipped")
+                return
+            with open(path, "rb") as f:
+                data = f.read(FEED_MAX_BYTES)
+            yield from _from_feed(data, path, os.path.basename(path), default_date, max_chars)
+            return
         if size > max_bytes:  # refuse before reading: it cannot be under the limit
             yield _too_long(path, f"{size:,} bytes", max_chars)
             return
@@ -186,9 +215,29 @@ def _read_stdin(fmt: InputFormat, default_date: date | None, max_chars: int) -> 
         else:
             yield from _read_jsonl(buffer, STDIN_NAME, STDIN_NAME, default_date, max_chars)
         return
-    limit = _max_bytes(max_chars)
-    data = buffer.read(limit + 1) if buffer is not None else sys.stdin.read(limit + 1).encode("utf-8")
+    limit = FEED_MAX_BYTES if fmt == "feed" else _max_bytes(max_chars)
+    # surrogateescape: a text stdin decoded that way (the C locale) gives back the bytes it read
+    data = (buffer.read(limit + 1) if buffer is not None
+            else sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape"))
+    if fmt == "feed":
+        if len(data) > limit:
+            yield ReadProblem(STDIN_NAME, f"too long (over {limit:,} bytes); the limit for a feed is "
+                                          f"{limit:,} bytes; skipped")
+        else:
+            yield from _from_feed(data, STDIN_NAME, STDIN_NAME, default_date, max_chars)
+        return
     yield from _from_bytes(data, fmt, STDIN_NAME, STDIN_NAME, default_date, max_chars)
+
+
+def _from_feed(data: bytes, origin: str, base: str, default_date: date | None, max_chars: int) -> Iterator[Item]:
+    """The items of one RSS or Atom feed (documents/feeds.py)."""
+    if _looks_binary(data[:_HEAD_BYTES]):
+        yield ReadProblem(origin, "looks like binary data, not a feed; skipped")
+        return
+    if not data.strip():
+        yield ReadProblem(origin, "empty file")
+        return
+    yield from read_feed(data, origin, base, default_date, max_chars)
 
 
 def _max_bytes(max_chars: int) -> int:
@@ -200,8 +249,21 @@ def _too_long(origin: str, size: str, max_chars: int, line: int | None = None) -
                                "per document; skipped", line=line)
 
 
-def _looks_binary(head: bytes) -> bool:
+def _utf16(head: bytes) -> str | None:
+    """The codec for UTF-16 text: "utf-16" after a byte-order mark; without one, "utf-16-le" or
+    "utf-16-be" where every other byte is NUL (text in Latin script) and the others never are."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 8 and odd.count(0) > 0.3 * len(odd) and not even.count(0):
+        return "utf-16-le"
+    if len(head) >= 8 and even.count(0) > 0.3 * len(even) and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if _utf16(head):
         return False  # UTF-16 text is full of NUL bytes
     if b"\0" in head:
         return True
@@ -212,19 +274,23 @@ def _looks_binary(head: bytes) -> bool:
 def _decode(data: bytes, fmt: InputFormat) -> tuple[str, str | None]:
     """Text and a warning: UTF-8 (BOM or not), UTF-16 with a BOM, a declared HTML charset,
     else Windows-1252/Latin-1, which decodes anything, with a warning saying so."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if codec := _utf16(data[:_HEAD_BYTES]):
+        guessed = "" if codec == "utf-16" else f" without a byte-order mark ({codec[-2:].upper()})"
         try:
-            return data.decode("utf-16"), None
-        except UnicodeDecodeError:
-            pass
+            return data.decode(codec), (f"decoded as UTF-16{guessed}" if guessed else None)
+        except UnicodeDecodeError as err:  # cut short, or a stray half character
+            return data.decode(codec, "replace"), (f"not valid UTF-16{guessed} ({err.reason} at offset "
+                                                   f"{err.start}); the bad bytes were replaced")
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as err:
         bad = f"byte 0x{data[err.start]:02x} at offset {err.start}"
     if fmt == "html" and (m := _CHARSET.search(data[:4096])):
         try:
-            return data.decode(m[1].decode("ascii")), None  # the page says what it is
-        except (LookupError, UnicodeDecodeError):
+            codec = codecs.lookup(m[1].decode("ascii"))
+            if codec._is_text_encoding and codec.name not in _NOT_CHARSETS:  # type: ignore[attr-defined]
+                return data.decode(codec.name), None  # the page says what it is
+        except (LookupError, UnicodeError):
             pass
     try:
         return data.decode("cp1252"), f"not valid UTF-8 ({bad}); decoded as Latin-1 (Windows-1252)"
@@ -253,6 +319,7 @@ def _from_bytes(
         return
     # The text is kept exactly as given (line endings too): event offsets index it (CONTRACT.md).
     text, warning = _decode(data, fmt)
+    text = _LONE_SURROGATE.sub("\ufffd", text)  # no decoder above makes them; a guard all the same
     if not text.strip():
         yield ReadProblem(origin, "empty file")
         return
@@ -270,6 +337,8 @@ def _from_bytes(
         if len(page.text) > max_chars:
             yield _too_long(origin, f"{len(page.text):,} characters of main text", max_chars)
             return
+        for note in page.warnings:
+            yield ReadProblem(origin, note, fatal=False)
         yield Document(doc_id, page.text, date=page.date or default_date, title=page.title,
                        url=page.url, origin=origin, blocks=page.blocks)
         return
@@ -294,8 +363,17 @@ def _read_jsonl(
 ) -> Iterator[Item]:
     """Documents from a JSON-lines stream, never holding more than one (bounded) line."""
     peek = getattr(stream, "peek", None)
-    if peek is not None and _looks_binary(peek(_HEAD_BYTES)[:_HEAD_BYTES]):
+    head = peek(_HEAD_BYTES)[:_HEAD_BYTES] if peek is not None else b""
+    if _looks_binary(head):
         yield ReadProblem(origin, "looks like binary data, not JSON lines; skipped")
+        return
+    if codec := _utf16(head):
+        yield ReadProblem(origin, "JSON lines in UTF-16 (they should be UTF-8); decoded as UTF-16", fatal=False)
+        wrapper = _Utf16Lines(stream, codec)
+        try:
+            yield from _read_jsonl(wrapper, origin, base, default_date, max_chars)  # type: ignore[arg-type]
+        finally:
+            wrapper.detach()
         return
     limit = _max_line_bytes(max_chars)
     seen = False
@@ -319,6 +397,19 @@ def _read_jsonl(
         yield from _record(line, number, origin, base, default_date, max_chars)
     if not seen:
         yield ReadProblem(origin, "empty file")
+
+
+class _Utf16Lines:
+    """A UTF-16 stream's lines as UTF-8 bytes, for the JSON-lines reader (no peek: not sniffed twice)."""
+
+    def __init__(self, stream: BinaryIO, codec: str) -> None:
+        self.text = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline="\n")  # type: ignore[arg-type]
+
+    def readline(self, limit: int) -> bytes:
+        return self.text.readline(limit).encode("utf-8", "surrogatepass")
+
+    def detach(self) -> None:
+        self.text.detach()  # the caller's stream stays open
 
 
 def _read_jsonl_text(stream: TextIO, default_date: date | None, max_chars: int) -> Iterator[Item]:
@@ -360,6 +451,10 @@ def _record(
     if not text.strip():
         yield problem('"text" is empty; line skipped')
         return
+    if _LONE_SURROGATE.search(text):  # JSON escapes like "\ud800" with no other half
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+        yield ReadProblem(origin, 'unpaired UTF-16 surrogate escapes in "text" were replaced with U+FFFD',
+                          line=number, fatal=False)
     if len(text) > max_chars:
         yield _too_long(origin, f"{len(text):,} characters", max_chars, line=number)
         return
@@ -367,7 +462,7 @@ def _record(
     if rid is None or rid == "":
         doc_id = f"{base}:{number}"
     elif isinstance(rid, (str, int)) and not isinstance(rid, bool):
-        doc_id = str(rid)
+        doc_id = _LONE_SURROGATE.sub("\ufffd", str(rid))
     else:
         yield problem(f'"id" must be a string or a number, got {type(rid).__name__}; line skipped')
         return
@@ -380,7 +475,7 @@ def _record(
     title, url = obj.get("title"), obj.get("url")
     yield Document(
         doc_id, text, date=when or default_date,
-        title=title if isinstance(title, str) and title else title_of(text, blocks),
-        url=url if isinstance(url, str) and url else None,
+        title=_LONE_SURROGATE.sub("\ufffd", title) if isinstance(title, str) and title else title_of(text, blocks),
+        url=_LONE_SURROGATE.sub("\ufffd", url) if isinstance(url, str) and url else None,
         origin=f"{origin}:{number}", blocks=blocks,
     )

@@ -61,15 +61,23 @@ def resolve_date(text: str, published: date | None, forward: bool = False) -> Ev
         return EventDate(m[1], "year", "text")
     if published is None:
         return None
-    return _relative(t, published, forward)
+    try:
+        return _relative(t, published, forward)
+    except OverflowError:  # "a million years ago", "tomorrow" on 9999-12-31: off the calendar
+        return None
 
 
 def _relative(t: str, pub: date, forward: bool) -> EventDate | None:
+    """Raises OverflowError for a date outside years 1 to 9999 (as date arithmetic does)."""
+
     def day(d: date) -> EventDate:
         return EventDate(d.isoformat(), "day", "text")
 
     def month(y: int, m: int) -> EventDate:
-        return EventDate(f"{y}-{m:02d}", "month", "text")
+        return EventDate(f"{_year(y)}-{m:02d}", "month", "text")
+
+    def year(y: int) -> EventDate:
+        return EventDate(_year(y), "year", "text")
 
     if "today" in t or "tonight" in t or "this morning" in t or "this afternoon" in t:
         return day(pub)
@@ -90,7 +98,7 @@ def _relative(t: str, pub: date, forward: bool) -> EventDate | None:
         if n:
             d = pub - timedelta(days=n * UNITS[m[2]])
             if m[2] in {"year", "decade"}:
-                return EventDate(str(d.year), "year", "text")
+                return year(d.year)
             if m[2] == "month":
                 return month(d.year, d.month)
             return day(d)
@@ -103,11 +111,11 @@ def _relative(t: str, pub: date, forward: bool) -> EventDate | None:
     if re.search(r"\bthis month\b", t):
         return month(pub.year, pub.month)
     if re.search(r"\b(last|past|previous) year\b", t):
-        return EventDate(str(pub.year - 1), "year", "text")
+        return year(pub.year - 1)
     if re.search(r"\bnext year\b", t):
-        return EventDate(str(pub.year + 1), "year", "text")
+        return year(pub.year + 1)
     if re.search(r"\bthis year\b", t):
-        return EventDate(str(pub.year), "year", "text")
+        return year(pub.year)
     if re.search(r"\b(last|past|previous|this) week\b", t):
         return day(pub - timedelta(days=7 if "this" not in t else 0))
     if re.search(r"\bnext week\b", t):
@@ -133,6 +141,13 @@ def _relative(t: str, pub: date, forward: bool) -> EventDate | None:
                 y = pub.year + 1
             return month(y, mm)
     return None
+
+
+def _year(y: int) -> str:
+    """A year as ISO 8601 writes it (four digits), within the years `date` knows."""
+    if not 1 <= y <= 9999:
+        raise OverflowError(f"year {y} is out of range")
+    return f"{y:04d}"
 
 
 def publication_date(published: date | None) -> EventDate:
