@@ -99,7 +99,9 @@ def server(browser_store: Path, stored_events: dict) -> Iterator[str]:
         app.state.holder.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an asyncio loop running in this thread while it is
+# open, and later tests (the server's middleware, the load test) start loops of their own.
+@pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

@@ -1,4 +1,5 @@
-"""Fixtures and helpers for the HTTP API tests: an app over a copy of the sample store.
+"""Fixtures and helpers for the HTTP API tests: an app over a copy of the sample store, on each
+backend (a DuckDB file; a PostgreSQL schema where there is a server, see tests/backends.py).
 
 Imported by the test_api_* modules (pytest puts this folder on sys.path); each module gets
 its own app over its own copy, so upload tests never change what the read tests see.
@@ -6,6 +7,7 @@ its own app over its own copy, so upload tests never change what the read tests 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from backends import BACKENDS, copy_tables
 from fastapi.testclient import TestClient
 
 from nexus.server import create_app
@@ -28,11 +31,31 @@ def copy_store(sample_store: Path, folder: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="module")
-def client(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """A client of an app over a private copy of the sample store; server errors come back
-    as 500 responses (not exceptions), so tests can assert that none happens."""
-    location = copy_store(sample_store, tmp_path_factory.mktemp("api"))
+@contextlib.contextmanager
+def sample_copy(request: pytest.FixtureRequest, sample_store: Path, folder: Path) -> Iterator[str]:
+    """A private copy of the sample store on the backend the fixture is parametrised with
+    (`request.param`; DuckDB where it is not): a file in `folder`, or a PostgreSQL schema."""
+    if getattr(request, "param", "duckdb") != "postgresql":
+        yield str(copy_store(sample_store, folder))
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.new_schema()
+    try:
+        yield copy_tables(sample_store, url)
+    finally:
+        server.drop_schema(url)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, sample_store: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A client of an app over a private copy of the sample store, on each backend; server
+    errors come back as 500 responses (not exceptions), so tests can assert that none happens."""
+    with sample_copy(request, sample_store, tmp_path_factory.mktemp("api")) as location:
+        yield from _client(location)
+
+
+def _client(location: str) -> Iterator[TestClient]:
     app = create_app(location)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
@@ -64,7 +87,7 @@ def json_error(response: httpx.Response, status: int | tuple[int, ...] = 422) ->
 
 
 def scalar(store: Store, sql: str, params: list[Any] | None = None) -> Any:
-    row = store.con.execute(sql, params or []).fetchone()
+    row = store.execute(sql, params or []).fetchone()
     assert row is not None
     return row[0]
 

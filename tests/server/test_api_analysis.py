@@ -151,7 +151,7 @@ def test_network_bad_parameters(client: TestClient, params: dict) -> None:
 def test_search(client: TestClient, db: Store) -> None:
     body = ok(client.get("/api/search", params={"q": "Drone"}))
     assert body["documents"] and body["events"]
-    texts = dict(db.con.execute("SELECT doc_id, lower(coalesce(title, '') || text) FROM documents").fetchall())
+    texts = dict(db.execute("SELECT doc_id, lower(coalesce(title, '') || text) FROM documents").fetchall())
     assert all("drone" in texts[d["doc_id"]] for d in body["documents"])
     assert any("drone" in d["snippet"].lower() for d in body["documents"])
     for e in body["events"]:

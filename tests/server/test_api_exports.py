@@ -43,7 +43,7 @@ def test_csv_values(client: TestClient, db: Store) -> None:
     rows = list(csv.DictReader(io.StringIO(client.get("/api/export/events.csv").text)))
     assert len(rows) == scalar(db, "SELECT count(*) FROM events")
     row = next(r for r in rows if r["plover_context"])
-    stored = db.con.execute(
+    stored = db.execute(
         "SELECT sentence, plover_context, event_date, goldstein FROM events WHERE event_id = ?",
         [row["event_id"]]).fetchone()
     assert row["sentence"] == stored[0]  # quotes, commas and newlines survive the round trip

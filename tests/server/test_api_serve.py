@@ -28,7 +28,9 @@ def test_serve_runs_uvicorn_on_loopback_by_default(tmp_path: Path, monkeypatch: 
     assert isinstance(calls[0]["app"], FastAPI)
     assert (calls[0]["host"], calls[0]["port"]) == ("127.0.0.1", 8765)
 
-    result = CliRunner().invoke(app, ["serve", "--store", str(store), "--host", "0.0.0.0", "--port", "9000"])
+    # any other address needs an access token (tests/server/test_security_auth.py)
+    result = CliRunner().invoke(app, ["serve", "--store", str(store), "--host", "0.0.0.0", "--port", "9000",
+                                      "--token", "a-long-enough-test-token"])
     assert result.exit_code == 0 and (calls[1]["host"], calls[1]["port"]) == ("0.0.0.0", 9000)
 
 

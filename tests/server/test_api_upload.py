@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_support import copy_store, json_error, ok, scalar, table_counts
+from api_support import json_error, ok, sample_copy, scalar, table_counts
+from backends import BACKENDS
 from fastapi.testclient import TestClient
 
 from nexus.server import create_app
@@ -18,15 +19,17 @@ NEWS = ("Russia supplied Iran with attack drones in 2022, Ukrainian officials sa
         "Iran and Russia signed a partnership treaty in Moscow on Friday.")
 
 
-@pytest.fixture(scope="module")
-def upload_client(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """An app over its own copy of the store, with a small upload limit."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def upload_client(request: pytest.FixtureRequest, sample_store: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """An app over its own copy of the store (on each backend), with a small upload limit."""
     folder = tmp_path_factory.mktemp("upload")
-    app = create_app(copy_store(sample_store, folder), max_upload_bytes=LIMIT)
-    app.state.folder = folder
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
-    app.state.holder.close()
+    with sample_copy(request, sample_store, folder) as location:
+        app = create_app(location, max_upload_bytes=LIMIT)
+        app.state.folder = folder
+        with TestClient(app, raise_server_exceptions=False) as c:
+            yield c
+        app.state.holder.close()
 
 
 @pytest.fixture
@@ -141,3 +144,20 @@ def test_bad_uploads(upload_client: TestClient, udb: Store, kwargs: dict, status
 
 def test_store_stays_consistent(upload_client: TestClient, udb: Store) -> None:
     assert scalar(udb, "SELECT sum(n_events) FROM documents") == scalar(udb, "SELECT count(*) FROM events")
+
+
+def test_a_document_the_coder_skips_is_a_422(upload_client: TestClient, udb: Store,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document over the coder's time limit is skipped: the upload says so (it used to be a 500)."""
+    from nexus import api
+
+    def skipping(docs, on_problem=None, **kwargs):  # as code_documents does on a timeout
+        for doc in docs:
+            on_problem(f"<upload>: document {doc.doc_id!r} skipped: took longer than 60 s")
+        return iter(())
+
+    monkeypatch.setattr(api, "code_documents", skipping)
+    before = table_counts(udb)
+    body = json_error(upload_client.post("/api/documents", json={"text": NEWS + " Slow.", "doc_id": "slow"}), 422)
+    assert "took longer than 60 s" in body["detail"]
+    assert table_counts(udb) == before

@@ -3,12 +3,13 @@ figure leads to its sentences, unknown ids give 404 pages and bad parameters 4xx
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from api_support import sample_copy
+from backends import BACKENDS
 from fastapi.testclient import TestClient
 from lxml import html
 from test_pages_support import select
@@ -17,14 +18,15 @@ from nexus.server import create_app, worldmap
 from nexus.store import Store, queries
 
 
-@pytest.fixture(scope="module")
-def client(sample_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    location = tmp_path_factory.mktemp("pages") / "pages.duckdb"
-    shutil.copy(sample_store, location)
-    app = create_app(location)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
-    app.state.holder.close()
+@pytest.fixture(scope="module", params=BACKENDS)
+def client(request: pytest.FixtureRequest, sample_store: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The pages over a copy of the sample store, on each backend."""
+    with sample_copy(request, sample_store, tmp_path_factory.mktemp("pages")) as location:
+        app = create_app(location)
+        with TestClient(app, raise_server_exceptions=False) as c:
+            yield c
+        app.state.holder.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ class Part(str, Enum):
     store = "store"
     queries = "queries"
     pages = "pages"
+    load = "load"  # only when asked for: it serves a store and loads it for --load-seconds
 
 
 #: (figure path in the results, target, True when bigger is better): the goals of issues 4 and 5.
@@ -74,11 +75,16 @@ def bench(only: Optional[list[Part]] = typer.Option(None, "--only", help="Run on
           page_events: int = typer.Option(1_000_000, "--page-events", min=1, help="Store size for the page benchmark."),
           work_dir: Path = typer.Option(Path("bench-stores"), "--dir",
                                         help="Where the synthetic stores go; kept and reused between runs."),
-          json_out: Path = typer.Option(Path("bench.json"), "--json", help="Write the figures here.")) -> None:
-    """Measure coding throughput, peak memory, store ingest and query and page latencies."""
+          json_out: Path = typer.Option(Path("bench.json"), "--json", help="Write the figures here."),
+          load_seconds: float = typer.Option(60.0, "--load-seconds", min=1,
+                                             help="How long the load test (--only load) runs its readers."),
+          load_clients: int = typer.Option(50, "--load-clients", min=1,
+                                           help="Concurrent readers in the load test.")) -> None:
+    """Measure coding throughput, peak memory, store ingest and query and page latencies;
+    `--only load` runs the server's load test instead (nexus.bench.load)."""
     from nexus.bench import runner
 
-    parts = set(only or list(Part))
+    parts = set(only or [p for p in Part if p is not Part.load])
     sizes = _sizes(events)
     work_dir.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"machine": machine(), "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -98,6 +104,13 @@ def bench(only: Optional[list[Part]] = typer.Option(None, "--only", help="Run on
         err.print(f"nexus bench: pages on {page_events:,} events")
         store = runner.ensure_store(work_dir / f"events-{_label(page_events)}.duckdb", page_events)
         results["pages"] = runner.bench_pages(store)
+    if Part.load in parts:
+        from nexus.bench import load
+
+        err.print(f"nexus bench: load test, {load_clients} clients for {load_seconds:g} s while documents are uploaded")
+        report = load.bench_load(work_dir, seconds=load_seconds, clients=load_clients, gold_dir=gold)
+        results["load"] = report.summary()
+        out.print(load.format_report(report), markup=False, highlight=False)
     json_out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     _show(results, workers, max(sizes))
     err.print(f"nexus bench: figures written to {escape(str(json_out))}")
@@ -127,7 +140,7 @@ def _show(results: dict, workers: int, biggest: int) -> None:
                   "[green]met[/green]" if met else f"[red]missed (HTTP {page['status']})[/red]")
     # Everything else measured, without a target, so one table holds the whole run.
     for path, value in _flatten(results):
-        if path not in shown and not path.startswith(("machine", "pages", "when")):
+        if path not in shown and not path.startswith(("machine", "pages", "when", "load")):
             t.add_row(path, f"{value:,}" if isinstance(value, int | float) else str(value), "", "")
     out.print(t)
 

