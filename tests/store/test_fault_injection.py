@@ -37,8 +37,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "src" / "nexus" / "samples" / "a
 #: sample articles.
 CORPUS = [DATA / "heldout_news.jsonl", DATA / "factuality.jsonl", SAMPLES]
 #: Each run pays ~3 s of start-up (imports, the spaCy model): a few kills per fresh store.
-INGEST_CHAINS, KILLS_PER_CHAIN = 2, 4
-IMPORT_KILLS = 4
+INGEST_CHAINS, KILLS_PER_CHAIN = 3, 6
+IMPORT_KILLS = 6
 #: Rows per GDELT file: a batch and a bit, less than one (all or nothing), a batch and a bit.
 IMPORT_ROWS = (BATCH_ROWS + 1_000, 5_000, BATCH_ROWS + 2_000)
 
