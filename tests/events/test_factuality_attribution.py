@@ -74,3 +74,11 @@ def test_places(code):
     e = only(code("Iraqi troops attacked Islamic State fighters in Mosul."), "ASSAULT")
     assert e["location"]["name"] == "Mosul" and e["location"]["country"] == "IRQ"
     assert abs(e["location"]["lat"] - 36.34) < 0.1
+
+
+def test_citing_a_reason_is_not_a_speaker(code):
+    # "citing threats ..." gives the reason for the act; "citing officials" names who says so
+    e = only(code("India banned 59 Chinese apps on Monday, citing threats to national security."), "COERCE")
+    assert e["attribution"] is None and e["factuality"] == "asserted"
+    e = only(code("Russia shelled Kharkiv on Monday, citing Ukrainian officials."), "ASSAULT")
+    assert e["attribution"]["text"] == "Ukrainian officials" and e["attribution"]["country"] == "UKR"

@@ -32,7 +32,7 @@ def _reporting_child(clause: Token, lex: Lexicon) -> Token | None:
     return None
 
 
-def _according_to(clause: Token) -> Token | None:
+def _according_to(clause: Token, lex: Lexicon) -> Token | None:
     for c in clause.children:
         if c.dep_ == "prep" and c.lower_ in {"according", "citing"}:
             for p in c.children:
@@ -44,9 +44,15 @@ def _according_to(clause: Token) -> Token | None:
                     return p
         if c.dep_ in {"advcl", "acl"} and c.lower_ == "citing":
             for o in c.children:
-                if o.dep_ == "dobj":
+                if o.dep_ == "dobj" and _can_speak(o, lex):
                     return o
     return None
+
+
+def _can_speak(tok: Token, lex: Lexicon) -> bool:
+    """The object of "citing" is a speaker, not a reason: a name or a source noun."""
+    return (tok.pos_ == "PROPN" or tok.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or tok.lemma_.lower() in lex.cue("source_nouns"))
 
 
 def find_speaker(trigger: Token, lex: Lexicon) -> Speaker | None:
@@ -76,7 +82,7 @@ def find_speaker(trigger: Token, lex: Lexicon) -> Speaker | None:
             subj = subject_tokens(rep)
             if subj:
                 return Speaker(subj[0], rep, rep.lemma_.lower() in alleging)
-        acc = _according_to(clause)
+        acc = _according_to(clause, lex)
         if acc is not None:
             return Speaker(acc, None, False)
     return None
