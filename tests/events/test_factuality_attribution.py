@@ -82,3 +82,13 @@ def test_citing_a_reason_is_not_a_speaker(code):
     assert e["attribution"] is None and e["factuality"] == "asserted"
     e = only(code("Russia shelled Kharkiv on Monday, citing Ukrainian officials."), "ASSAULT")
     assert e["attribution"]["text"] == "Ukrainian officials" and e["attribution"]["country"] == "UKR"
+
+
+def test_a_past_clause_of_time_states_its_own_fact(code):
+    # the promise in the main clause does not make the "when" clause a plan
+    events = code("When Israel struck Iranian air defences on 26 October 2024, Moscow offered words of concern.",
+                  date="2025-01-18")
+    e = only(events, "ASSAULT")
+    assert e["factuality"] == "asserted" and e["date"]["value"] == "2024-10-26"
+    e = only(code("When Israel strikes Iran, Russia will send aid to Iran."), "AID")
+    assert e["factuality"] == "future"

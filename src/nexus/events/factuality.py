@@ -98,6 +98,9 @@ def assess(trigger: Token, lex: Lexicon, nominal: bool = False, stop: Token | No
             if not own:
                 _local_markers(cur, lex, fact, nominal=cur.pos_ in {"NOUN", "PROPN"})
             continue
+        if rel == "advcl" and cur.tag_ == "VBD" and any(
+                c.dep_ in {"mark", "advmod"} and c.lower_ in lex.cue("circumstance_markers") for c in cur.children):
+            break  # a past clause of time or cause is not part of what the main clause promises
         if rel in {"ccomp", "parataxis"} and lemma in lex.cue("reporting_verbs") and lemma not in lex.cue("alleging_verbs"):
             # attribution boundary: "X said Y happened" states Y on X's word, and "X said it
             # would withdraw" reports a plan (future in the past), not a possibility
