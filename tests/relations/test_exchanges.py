@@ -4,8 +4,11 @@ the near misses that must not be tied, and on the bundled sample corpus."""
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nexus.relations.exchanges import find_exchanges
 from nexus.relations.load import dyad_mentions
@@ -123,3 +126,37 @@ def test_sample_corpus_ties_russias_nuclear_help_to_irans_missiles(sample_store:
     assert "missiles" in ex.give.first_report.sentence
     assert ex.take.first_report.dyad == ("RUS", "IRN") and ex.give.first_report.dyad == ("IRN", "RUS")
     assert ex.give.factuality == ex.take.factuality == "alleged"
+
+
+def _all_pairs(flows: list[MergedEvent], max_days: int) -> set[tuple[str, str]]:
+    """The timing ties by brute force: every reverse pair within the window, closest first."""
+    from nexus.relations.exchanges import _fine_date, _order, _reverse
+
+    pairs = []
+    for a, b in itertools.combinations(flows, 2):
+        da, db = _fine_date(a), _fine_date(b)
+        if da and db and _reverse(a, b) and abs((db - da).days) <= max_days:
+            first, second = sorted((a, b), key=_order)
+            pairs.append((abs((db - da).days), _order(first), _order(second), first, second))
+    used: set[str] = set()
+    out = set()
+    for *_, first, second in sorted(pairs, key=lambda p: p[:3]):
+        if first.merged_id not in used and second.merged_id not in used:
+            used.update((first.merged_id, second.merged_id))
+            out.add((first.merged_id, second.merged_id))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 400), st.booleans()), min_size=0, max_size=30,
+                unique_by=lambda t: t[0]))
+def test_timing_ties_equal_comparing_every_pair(flows: list[tuple[int, bool]]) -> None:
+    """The n log n sweep pairs exactly what comparing every pair would (distinct dates)."""
+    start = date(2023, 1, 1)
+    events = merged(*(mention("Iran shipped drones to Russia." if forward else "Russia sent jets to Iran.",
+                              "IRN" if forward else "RUS", "RUS" if forward else "IRN", "AID",
+                              (start + timedelta(days=day)).isoformat(), cameo="072", doc=f"d{day}")
+                      for day, forward in flows))
+    got = {(x.give.merged_id, x.take.merged_id) for x in find_exchanges(events, max_days=60)}
+    assert all(x.tie == "timing" for x in find_exchanges(events, max_days=60))
+    assert got == _all_pairs(events, 60)

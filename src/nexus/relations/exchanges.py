@@ -12,7 +12,9 @@ troops") did not happen and are never legs."""
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 
@@ -51,6 +53,10 @@ def _order(event: MergedEvent) -> tuple[date, str]:
 def _text_candidates(flows: Sequence[MergedEvent]) -> list[tuple[tuple[object, ...], Exchange]]:
     """Every (cue leg, reverse leg in the same document) pair, best first by its sort key:
     most words shared between the cue's object and the other leg's sentence, then nearest."""
+    in_document: dict[str, list[MergedEvent]] = defaultdict(list)  # a busy dyad has thousands of flows
+    for flow in flows:
+        for doc_id in dict.fromkeys(m.doc_id for m in flow.mentions):
+            in_document[doc_id].append(flow)
     found: list[tuple[tuple[object, ...], Exchange]] = []
     for leg in flows:
         for m in leg.mentions:
@@ -58,12 +64,10 @@ def _text_candidates(flows: Sequence[MergedEvent]) -> list[tuple[tuple[object, .
             if cue is None:
                 continue
             wanted = _content(cue.object)
-            for other in flows:
+            for other in in_document[m.doc_id]:
                 if other is leg or not _reverse(leg, other):
                     continue
                 reports: list[Mention] = [n for n in other.mentions if n.doc_id == m.doc_id]
-                if not reports:
-                    continue
                 n = min(reports, key=lambda r: (-len(wanted & _content(r.sentence)),
                                                 abs(r.sentence_idx - m.sentence_idx), r.sentence_idx))
                 shared = len(wanted & _content(n.sentence))
@@ -96,23 +100,49 @@ def find_exchanges(merged: Sequence[MergedEvent], max_days: int = 90) -> list[Ex
         used.update((ex.give.merged_id, ex.take.merged_id))
         exchanges.append(ex)
 
-    pairs: list[tuple[int, tuple[date, str], tuple[date, str], MergedEvent, MergedEvent]] = []
-    for i, a in enumerate(flows):
-        da = _fine_date(a)
-        if da is None or a.merged_id in used:
-            continue
-        for b in flows[i + 1:]:
-            db = _fine_date(b)
-            if db is None or b.merged_id in used or not _reverse(a, b):
-                continue
-            days = abs((db - da).days)
-            if days <= max_days:
-                first, second = sorted((a, b), key=_order)
-                pairs.append((days, _order(first), _order(second), first, second))
-    for days, _, _, first, second in sorted(pairs, key=lambda p: p[:3]):
-        if first.merged_id in used or second.merged_id in used:
-            continue
-        used.update((first.merged_id, second.merged_id))
-        exchanges.append(Exchange(give=first, take=second, tie="timing", reason=f"flows {days} days apart"))
-
+    exchanges += _timing_exchanges(flows, used, max_days)
     return sorted(exchanges, key=lambda x: (min(_order(x.give), _order(x.take)), _order(x.give), _order(x.take)))
+
+
+def _timing_exchanges(flows: Sequence[MergedEvent], used: set[str], max_days: int) -> list[Exchange]:
+    """Reverse flows tied by timing, closest pair first. On a time line the closest remaining
+    pair of opposite directions is always adjacent once the paired flows are taken out, so a
+    heap of adjacent pairs finds the same pairs as comparing all of them, in n log n."""
+    by_pair: dict[tuple[str, str], list[tuple[date, MergedEvent]]] = defaultdict(list)
+    for flow in flows:
+        day = _fine_date(flow)
+        source, target = flow.first_report.dyad
+        if day is not None and flow.merged_id not in used and source and target and source != target:
+            by_pair[min((source, target), (target, source))].append((day, flow))
+    exchanges: list[Exchange] = []
+    for _, items in sorted(by_pair.items()):
+        items.sort(key=lambda item: (item[0], _order(item[1])))
+        n = len(items)
+        before, after, alive = list(range(-1, n - 1)), list(range(1, n + 1)), [True] * n
+        heap: list[tuple[int, tuple[date, str], tuple[date, str], int, int]] = []
+
+        def push(i: int, j: int) -> None:
+            if 0 <= i < j < n and _reverse(items[i][1], items[j][1]):
+                days = (items[j][0] - items[i][0]).days
+                if days <= max_days:
+                    first, second = sorted((items[i][1], items[j][1]), key=_order)
+                    heapq.heappush(heap, (days, _order(first), _order(second), i, j))
+
+        for i in range(n - 1):
+            push(i, i + 1)
+        while heap:
+            days, _, _, i, j = heapq.heappop(heap)
+            if not (alive[i] and alive[j]):
+                continue
+            alive[i] = alive[j] = False
+            # i and j were pushed as neighbours and nothing between them can appear: unlink
+            # both, and their outer neighbours become adjacent
+            left, right = before[i], after[j]
+            if left >= 0:
+                after[left] = right
+            if right < n:
+                before[right] = left
+            push(left, right)
+            first, second = sorted((items[i][1], items[j][1]), key=_order)
+            exchanges.append(Exchange(give=first, take=second, tie="timing", reason=f"flows {days} days apart"))
+    return exchanges

@@ -32,7 +32,7 @@ def outlet(url: str | None, doc_id: str) -> str:
 
 
 def _date(value: Any) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or pd.isna(value):  # pandas gives NaT for a NULL date, and NaT is a date
         return None
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
