@@ -5,6 +5,7 @@
     nx = nexus.open("nexus.duckdb")
     nx.events(actor="RUS", plover_type="AID")      # a pandas DataFrame
     nx.dyad("RUS", "IRN")                           # counts, series and evidence both ways
+    nx.brief("RUS", "IRN")                          # a sourced brief on the pair, in Markdown
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nexus.documents.readers import DEFAULT_MAX_CHARS
 from nexus.engines import Engine, open_engine, shared_coder
 from nexus.events.model import Event
 from nexus.pipeline import Coder, CoderConfig, DocumentTimeout
+from nexus.relations import Relationship, actor_names, relationship
 from nexus.store import DEFAULT_LOCATION, EventStore, WriteStats, open_store, queries
 
 ProblemHandler = Callable[[ReadProblem], None]
@@ -239,6 +241,24 @@ class Nexus:
     def search(self, q: str, limit: int = 50) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Documents and events containing the text (any case)."""
         return search(self.store, q, limit=limit)
+
+    def relationship(self, a: str, b: str, date_from: str | date | None = None,
+                     date_to: str | date | None = None, freq: str = "quarter") -> Relationship:
+        """The dyad's merged events, relationship periods, exchanges, changes and third
+        parties' reactions (nexus.relations.model records, each citing its sentences)."""
+        return relationship(self.store, a, b, date_from=date_from, date_to=date_to, freq=freq)
+
+    def brief(self, a: str, b: str, date_from: str | date | None = None, date_to: str | date | None = None,
+              format: str = "md", freq: str = "quarter") -> str:
+        """A sourced brief on the dyad as Markdown ("md") or a standalone HTML page ("html"):
+        every statement cites its sentences; only asserted events are stated as fact."""
+        from nexus.relations.brief import build_brief, render_html, render_markdown
+
+        if format not in ("md", "html"):
+            raise ValueError(f"format must be md or html, not {format!r}")
+        rel = self.relationship(a, b, date_from=date_from, date_to=date_to, freq=freq)
+        built = build_brief(rel, dict(actor_names(self.store, rel)))
+        return render_markdown(built) if format == "md" else render_html(built)
 
 
 def open(location: str | Path = DEFAULT_LOCATION, read_only: bool = True) -> Nexus:  # noqa: A001
