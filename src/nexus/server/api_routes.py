@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -41,6 +42,8 @@ from nexus.documents import DEFAULT_MAX_CHARS, read_bytes
 from nexus.documents.model import Document
 from nexus.events.model import FACTUALITIES
 from nexus.ontology import PLOVER_TYPES
+from nexus.relations import Relationship, actor_names, relationship
+from nexus.relations.model import Mention, MergedEvent, PeriodStats
 from nexus.server.app import StoreHolder, store_for
 from nexus.store import Store, queries
 from nexus.store.queries import QUAD_COLUMNS, Where
@@ -429,6 +432,109 @@ def get_dyad_series(store: StoreDep, a: CodeParam, b: CodeParam, freq: Freq = "m
         series = dyad_series(store, a, b, freq=freq, factuality=facts)
     return {"a": a.strip().upper(), "b": b.strip().upper(), "freq": freq, "factuality": facts,
             "items": records(series)}
+
+
+# ------------------------------------------------------------------------------ relationships
+
+FromParam = Annotated[str | None, Query(alias="from", pattern=DATE_PATTERN,
+                                        description="First date: YYYY, YYYY-MM or YYYY-MM-DD.")]
+ToParam = Annotated[str | None, Query(alias="to", pattern=DATE_PATTERN,
+                                      description="Last date; a year or month includes all of it.")]
+
+
+def _relationship(store: Store, a: str, b: str, date_from: str | None, date_to: str | None,
+                  freq: str) -> Relationship:
+    with user_errors():
+        return relationship(store, a, b, date_from=date_from, date_to=date_to, freq=freq)
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _mention_json(m: Mention) -> dict[str, Any]:
+    return {"event_id": m.event_id, "doc_id": m.doc_id, "sentence_idx": m.sentence_idx,
+            "sentence": m.sentence, "source": m.source_code, "target": m.target_code,
+            "source_country": m.source_country, "target_country": m.target_country,
+            "plover_type": m.plover_type, "cameo_code": m.cameo_code, "cameo_name": m.cameo_name,
+            "goldstein": m.goldstein, "factuality": m.factuality,
+            "attribution": {"text": m.attribution_text, "code": m.attribution_code},
+            "date": {"value": m.date_value, "precision": m.date_precision, "basis": m.date_basis},
+            "event_date": _day(m.event_date), "published": _day(m.published), "title": m.title,
+            "url": m.url, "outlet": m.outlet, "origin": m.origin, "confidence": m.confidence}
+
+
+def _merged_json(e: MergedEvent) -> dict[str, Any]:
+    first = e.first_report
+    return {"merged_id": e.merged_id, "source": e.source_code, "target": e.target_code,
+            "dyad": list(first.dyad), "plover_type": e.plover_type, "factuality": e.factuality,
+            "event_date": _day(e.event_date), "goldstein": e.goldstein,
+            "n_mentions": len(e.mentions), "outlets": list(e.outlets),
+            "first_report": {"event_id": first.event_id, "doc_id": first.doc_id,
+                             "sentence_idx": first.sentence_idx, "published": _day(first.published),
+                             "outlet": first.outlet},
+            "sources": [_mention_json(m) for m in e.mentions],
+            "links": [{"a": link.a, "b": link.b, "reasons": list(link.reasons),
+                       "similarity": _num(link.similarity)} for link in e.links]}
+
+
+def _stats_json(s: PeriodStats) -> dict[str, Any]:
+    return {"start": _day(s.start), "end": _day(s.end), "n_events": s.n_events,
+            "mean_goldstein": None if s.mean_goldstein is None else _num(s.mean_goldstein),
+            "type_mix": dict(s.type_mix)}
+
+
+def relationship_json(rel: Relationship) -> dict[str, Any]:
+    """The relationship as JSON: merged events in full (with their sources), the rest by
+    merged_id."""
+    return {
+        "a": rel.a, "b": rel.b, "from": _day(rel.start), "to": _day(rel.end),
+        "n_mentions": len(rel.mentions), "n_documents": len({m.doc_id for m in rel.mentions}),
+        "merged": [_merged_json(e) for e in rel.merged],
+        "periods": [{"source": p.source, "target": p.target, "domain": p.domain, "state": p.state,
+                     "label": p.label, "start": _day(p.start), "end": _day(p.end), "is_open": p.is_open,
+                     "events": [e.merged_id for e in p.events],
+                     "closed_by": p.closed_by.merged_id if p.closed_by else None,
+                     "why_closed": p.why_closed} for p in rel.periods],
+        "exchanges": [{"give": x.give.merged_id, "take": x.take.merged_id, "tie": x.tie,
+                       "reason": x.reason} for x in rel.exchanges],
+        "changes": [{"source": c.source, "target": c.target, "at": _day(c.at), "kind": c.kind,
+                     "before": _stats_json(c.before), "after": _stats_json(c.after),
+                     "p_value": _num(c.p_value), "summary": c.summary,
+                     "drivers": [e.merged_id for e in c.drivers]} for c in rel.changes],
+        "reactions": [_merged_json(e) for e in rel.reactions],
+    }
+
+
+@router.get("/dyads/{a}/{b}/relationship")
+def get_relationship(store: StoreDep, a: CodeParam, b: CodeParam, date_from: FromParam = None,
+                     date_to: ToParam = None, freq: Freq = "quarter") -> dict[str, Any]:
+    """How a pair of actors treat each other: the dyad's reports merged into events (each with
+    its sources, first report, outlets and why its reports were merged), relationship periods
+    by domain, exchanges, changes over time (per `freq`) and third parties' reactions."""
+    return relationship_json(_relationship(store, a, b, date_from, date_to, freq))
+
+
+@router.get("/dyads/{a}/{b}/brief", response_class=Response,
+            responses={200: {"content": {"text/markdown": {}, "text/html": {}}},
+                       404: {"description": "No events between the two actors"}})
+def get_brief(store: StoreDep, a: CodeParam, b: CodeParam, format: Literal["md", "html"] = "md",
+              date_from: FromParam = None, date_to: ToParam = None, freq: Freq = "quarter") -> Response:
+    """A sourced brief on the pair as Markdown or a standalone HTML page: every statement
+    cites its sentences, and only asserted events are stated as fact."""
+    from nexus.relations.brief import build_brief, render_html, render_markdown
+    from nexus.server.pages import doc_url
+
+    rel = _relationship(store, a, b, date_from, date_to, freq)
+    if not rel.mentions:
+        raise HTTPException(404, f"no events between {rel.a} and {rel.b} in this store"
+                                 + (" for these dates" if date_from or date_to else ""))
+    built = build_brief(rel, dict(actor_names(store, rel)))
+    name = f"brief-{rel.a}-{rel.b}".replace('"', "")
+    if format == "html":
+        return Response(render_html(built, doc_url=doc_url), media_type="text/html; charset=utf-8")
+    return Response(render_markdown(built), media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{quote(name)}.md"'})
 
 
 # ------------------------------------------------------------------------------ network, search

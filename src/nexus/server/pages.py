@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date as Day
 from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated, Any
@@ -562,7 +563,8 @@ def dyad_page(request: Request, store: StoreDep, a: str, b: str, freq: str | Non
         request, "dyad.html", title=f"{labels.get(a, a)} and {labels.get(b, b)}", a=a, b=b,
         labels=labels, report=report, sides=out, freq=period_freq, factuality=fact or "all",
         n_evidence=n_evidence, claimed_rows=[d.claimed.to_dict("records") for d in sides],
-        gaps_shown=gaps_shown)
+        gaps_shown=gaps_shown, rel=_relationship_view(store, a, b, period_freq),
+        brief_url=_brief_url(a, b), brief_md_url=_brief_md_url(a, b))
 
 
 def _periods(labels: Iterable[str], freq: str) -> tuple[list[str], bool]:
@@ -624,6 +626,190 @@ def _heat(mix: pd.DataFrame, cols: Sequence[str], caption: str) -> Any:
               for row in rows}
     counts = {(str(r.row), str(r.period)): int(r.n) for r in mix.itertuples(index=False)}
     return charts.heat_table_svg(rows, cols, counts, row_colour=colour, caption=caption)
+
+
+# --- relationship and brief ----------------------------------------------------------------------
+
+#: The dyad page merges at most this many of the pair's latest reports (it answers in under a
+#: second over a million events); the brief page and the API take them all.
+PAGE_REPORTS = 300
+
+
+@dataclass(slots=True)
+class Cite:
+    """A link to one evidence sentence."""
+
+    doc_id: str
+    sentence_idx: int
+    factuality: str
+
+
+@dataclass(slots=True)
+class PeriodRow:
+    domain: str
+    text: str
+    start: str
+    end: str
+    is_open: bool
+    why: str | None
+    cites: list[Cite]
+
+
+@dataclass(slots=True)
+class ExchangeRow:
+    legs: list[tuple[str, str, list[Cite]]]  # (phrase, factuality, citations) for each leg
+    tie: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ChangeRow:
+    direction: str
+    at: str
+    kind: str
+    summary: str
+    p_value: float
+    drivers: list[tuple[str, str, list[Cite]]]
+
+
+@dataclass(slots=True)
+class RelationshipView:
+    n_reports: int  # the pair's reports in the store, both directions, any factuality
+    since: str | None  # when only the latest PAGE_REPORTS were merged: from this date
+    n_merged: int
+    periods: list[PeriodRow]
+    timeline: Any  # SVG
+    exchanges: list[ExchangeRow]
+    changes: list[ChangeRow]
+
+
+def _brief_url(a: str, b: str) -> str:
+    return f"/brief/{charts.url_part(a)}/{charts.url_part(b)}"
+
+
+def _brief_md_url(a: str, b: str, **params: Any) -> str:
+    query = _query_string(format="md", **params)
+    return f"/api/dyads/{charts.url_part(a)}/{charts.url_part(b)}/brief?{query}"
+
+
+def _cites(events: Iterable[Any]) -> list[Cite]:
+    seen: dict[str, Cite] = {}
+    for e in events:
+        for m in e.mentions:
+            seen.setdefault(m.citation.key, Cite(m.doc_id, m.sentence_idx, m.factuality))
+    return list(seen.values())
+
+
+def _relationship_view(store: Store, a: str, b: str, freq: str) -> RelationshipView:
+    """The periods, exchanges and changes of the pair, from its latest PAGE_REPORTS reports."""
+    from nexus.relations import relationship
+    from nexus.relations.brief import event_phrase, marker, when
+    from nexus.relations.periods import date_label
+
+    pair = event_where(dyad=(a, b))
+    n_reports = _count(store, f"SELECT count(*) FROM events WHERE {pair.sql()}", pair.params)
+    since = None
+    if n_reports > PAGE_REPORTS:
+        row = store.execute(f"SELECT event_date FROM events WHERE {pair.sql()} AND event_date IS NOT NULL "
+                            f"ORDER BY event_date DESC LIMIT 1 OFFSET {PAGE_REPORTS - 1}", pair.params).fetchone()
+        since = fmt_date(row[0]) if row and row[0] is not None else None
+    rel = relationship(store, a, b, date_from=since, freq=freq)
+    keys = {k for m in rel.mentions for k in m.dyad if k}
+    names = actor_labels(store, sorted(keys | {a, b}))
+
+    def leg(e: Any) -> tuple[str, str, list[Cite]]:
+        phrase = f"{event_phrase(e.representative, names)}, {when(e)}"
+        return (phrase if e.asserted else f"{marker(e)}: {phrase}", e.factuality, _cites([e]))
+
+    periods = []
+    for p in sorted(rel.periods, key=lambda p: (p.domain, p.start.toordinal() if p.start else 0, p.source, p.target)):
+        events = [e for e in p.events if e.asserted]
+        if not events:
+            continue
+        closers = [p.closed_by] if p.closed_by is not None else []
+        text = f"{labels_of(names, p.source)} {p.label} {labels_of(names, p.target)}"
+        periods.append(PeriodRow(
+            domain=p.domain, text=text, start=date_label(events[0]),
+            end="open" if p.is_open else (date_label(closers[0]) if closers else date_label(events[-1])),
+            is_open=p.is_open, why=p.why_closed, cites=_cites([*events, *closers])))
+    exchanges = [ExchangeRow([leg(x.give), leg(x.take)], x.tie, x.reason) for x in rel.exchanges]
+    changes = [ChangeRow(f"{labels_of(names, c.source)} → {labels_of(names, c.target)}", c.at.isoformat(),
+                         c.kind, c.summary, c.p_value, [leg(e) for e in c.drivers]) for c in rel.changes]
+    return RelationshipView(n_reports=n_reports, since=since, n_merged=len(rel.merged), periods=periods,
+                            timeline=_periods_svg(rel.periods, names), exchanges=exchanges, changes=changes)
+
+
+def labels_of(names: dict[str, str], key: str) -> str:
+    return names.get(key, key)
+
+
+def _periods_svg(periods: Sequence[Any], names: dict[str, str], width: int = 920) -> Any:
+    """Each relationship period as a bar on a shared time axis, one row per domain, direction
+    and state; open periods dark, closed ones light. Empty when there are none."""
+    rows = sorted({(p.domain, p.source, p.target, p.label) for p in periods if p.start is not None})
+    if not rows:
+        return None
+    days = [d for p in periods for d in (p.start, p.end) if d is not None]
+    lo, hi = min(days).toordinal(), max(days).toordinal()
+    lo, hi = lo - 30, hi + 30
+    left, row_h, top = 330, 22, 24
+    span = width - left - 10
+
+    def x(d: Any) -> float:
+        return left + (d.toordinal() - lo) / (hi - lo) * span
+
+    height = top + row_h * len(rows) + 8
+    parts = []
+    first, last = min(days).year, max(days).year
+    step = max(1, (last - first + 1) // 8)
+    for year in range(first, last + 2, step):
+        xd = x(Day(year, 1, 1))
+        if left <= xd <= width - 10:
+            parts.append(charts.tag("line", {"x1": xd, "x2": xd, "y1": top - 6, "y2": height - 4,
+                                             "stroke": "#ddd"}))
+            parts.append(charts.tag("text", {"x": xd + 2, "y": top - 10, "font-size": 11, "fill": "#555"},
+                                    str(year)))
+    for i, row in enumerate(rows):
+        domain, source, target, label = row
+        y = top + i * row_h
+        parts.append(charts.tag("text", {"x": 4, "y": y + 15, "font-size": 12},
+                                f"{domain}: {labels_of(names, source)} {label} {labels_of(names, target)}"))
+        for p in periods:
+            if (p.domain, p.source, p.target, p.label) != row or p.start is None:
+                continue
+            x0, x1 = x(p.start), x(p.end or p.start)
+            colour = "#2166ac" if p.is_open else "#92c5de"
+            span_text = f"{p.start.isoformat()} to {'now (open)' if p.is_open else (p.end or p.start).isoformat()}"
+            parts.append(charts.tag("rect", {"x": x0, "y": y + 4, "width": max(x1 - x0, 4.0), "height": row_h - 8,
+                                             "fill": colour, "rx": 2, "class": "period-bar",
+                                             "data-open": "true" if p.is_open else "false"},
+                                    charts.tag("title", None, f"{labels_of(names, p.source)} {p.label} "
+                                                              f"{labels_of(names, p.target)}: {span_text}")))
+    return charts.tag("svg", {"viewBox": f"0 0 {width} {height}", "width": "100%", "role": "img",
+                              "aria-label": "Relationship periods by domain", "class": "periods-chart"},
+                      *parts)
+
+
+@router.get("/brief/{a}/{b}", response_class=HTMLResponse)
+@page
+def brief_page(request: Request, store: StoreDep, a: str, b: str, date_from: Annotated[str | None, Query(alias="from")] = None,
+               date_to: Annotated[str | None, Query(alias="to")] = None) -> HTMLResponse:
+    from markupsafe import Markup
+
+    from nexus.relations import actor_names, relationship
+    from nexus.relations.brief import build_brief, render_html
+
+    a, b = _actor(a), _actor(b)
+    d_from, d_to = _date(date_from, "from"), _date(date_to, "to", end=True)
+    rel = relationship(store, a, b, date_from=d_from, date_to=d_to)
+    if not rel.mentions:
+        raise PageError(404, f"No events between {a} and {b} in this store"
+                             + (" for these dates." if d_from or d_to else "."))
+    built = build_brief(rel, dict(actor_names(store, rel)))
+    body = Markup(render_html(built, standalone=False, doc_url=doc_url))  # autoescaped by its own template
+    return _render(request, "brief.html", title=built.title, a=a, b=b, body=body,
+                   md_url=_brief_md_url(a, b, **{"from": d_from, "to": d_to}),
+                   form={"from": d_from or "", "to": d_to or ""})
 
 
 # --- document --------------------------------------------------------------------------------------
