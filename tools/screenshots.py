@@ -9,7 +9,7 @@ Chromium at /usr/bin/chromium (no browser is downloaded):
 It codes the sample articles into a store in a temporary folder, serves the workbench on a free
 loopback port, opens each page in Chromium at 1280x800 and writes docs/overview.png,
 dyad.png (the busiest pair, as `nexus demo` picks it), document.png (the article behind that
-pair's strongest evidence), map.png and actor.png (the most active actor) and search.png. The
+pair's strongest evidence), map.png and actor.png (the most active actor), search.png and brief.png (the busiest pair's brief). The
 map needs the country outlines (`make install`).
 """
 
@@ -107,6 +107,7 @@ def main() -> int:
             shoot("map", f"/map?actor={actor}", HEIGHT)
             shoot("actor", f"/actor/{actor}", 1100)
             shoot("search", f"/search?q={SEARCH}", 1000)
+            shoot("brief", f"/brief/{a}/{b}", 1400)
             browser.close()
     if errors:
         print("screenshots: the pages logged errors:\n" + "\n".join(errors), file=sys.stderr)
