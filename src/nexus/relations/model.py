@@ -15,6 +15,13 @@ from typing import Literal
 ASSERTED = "asserted"
 
 
+def dyad(source_country: str | None, source_code: str | None, target_country: str | None,
+         target_code: str | None) -> tuple[str, str]:
+    """(source, target) by country where the actor has one, else by code: USAGOV and USA are
+    one side."""
+    return (source_country or source_code or "", target_country or target_code or "")
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """Where a statement comes from: one sentence of one document."""
@@ -75,9 +82,7 @@ class Mention:
 
     @property
     def dyad(self) -> tuple[str, str]:
-        """(source, target) by country where the actor has one, else by code: USAGOV and USA
-        are one side."""
-        return (self.source_country or self.source_code or "", self.target_country or self.target_code or "")
+        return dyad(self.source_country, self.source_code, self.target_country, self.target_code)
 
     @property
     def citation(self) -> Citation:
@@ -142,9 +147,7 @@ class MergedEvent:
 
     @property
     def dyad(self) -> tuple[str, str]:
-        """(source, target) by country where the actor has one, else by code: USAGOV and USA
-        are one side."""
-        return (self.source_country or self.source_code or "", self.target_country or self.target_code or "")
+        return dyad(self.source_country, self.source_code, self.target_country, self.target_code)
 
     @property
     def citations(self) -> tuple[Citation, ...]:

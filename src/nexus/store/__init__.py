@@ -3,13 +3,12 @@ PostgreSQL database shared by a team (`open_store("postgresql://...")`)."""
 
 from nexus.store.base import EventStore, database_errors, open_store
 from nexus.store.dialect import display_location, is_postgres
+from nexus.store.writes import WriteStats, WriteStatus
 from nexus.store.duckdb_store import (
     DEFAULT_LOCATION,
     SCHEMA_VERSION,
     SchemaVersionError,
     Store,
-    WriteStats,
-    WriteStatus,
 )
 
 __all__ = ["DEFAULT_LOCATION", "SCHEMA_VERSION", "EventStore", "SchemaVersionError", "Store",

@@ -4,7 +4,7 @@ one: a `postgresql://` URL opens PostgreSQL, anything else a DuckDB file."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -71,37 +71,3 @@ def database_errors(*extra: type[BaseException]) -> tuple[type[BaseException], .
     if psycopg is not None:
         errors += (psycopg.Error,)
     return errors + extra
-
-
-BatchWriter = Callable[[Sequence[CodedDocument]], list[tuple[WriteStatus, int]]]
-
-
-def write_in_batches(write_batch: BatchWriter, coded_docs: Iterable[CodedDocument],
-                     batch_size: int) -> WriteStats:
-    """`write_many` for any backend: `batch_size` documents per `write_batch` call (one
-    transaction). A failed batch is retried one document per transaction, so the error
-    surfaces from the document that caused it and every document before it is kept."""
-    stats = WriteStats()
-    batch: list[CodedDocument] = []
-
-    def flush() -> None:
-        try:
-            results = write_batch(batch)
-        except Exception:
-            if len(batch) == 1:
-                raise
-            results = [write_batch([c])[0] for c in batch]
-        for status, n_events in results:
-            stats.count(status)
-            stats.events += n_events
-        batch.clear()
-
-    for coded in coded_docs:
-        if any(c.document.doc_id == coded.document.doc_id for c in batch):
-            flush()  # a second version of a document: the first must be stored before it
-        batch.append(coded)
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
-    return stats

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -30,29 +29,12 @@ from nexus.store.migrations import (  # SCHEMA_VERSION, SchemaVersionError: nexu
     unmigrated_columns,
 )
 from nexus.store.rows import CHILD_TABLES, TABLES, Rows
+from nexus.store.writes import WriteStats, WriteStatus, write_in_batches
 
 DEFAULT_LOCATION = "nexus.duckdb"
 
 #: Tables with a primary key (doc_id, event_id): what `append_tables(skip_existing=True)` checks.
 KEYED_TABLES = frozenset({"documents", "events"})
-
-WriteStatus = Literal["added", "unchanged", "replaced"]
-
-
-@dataclass(slots=True)
-class WriteStats:
-    added: int = 0
-    unchanged: int = 0
-    replaced: int = 0
-    events: int = 0  # events written (added and replaced documents)
-
-    @property
-    def documents(self) -> int:
-        return self.added + self.unchanged + self.replaced
-
-    def count(self, status: WriteStatus) -> None:
-        setattr(self, status, getattr(self, status) + 1)
-
 
 class FetchedRows:
     """A query's rows, already fetched, read as from a DB-API cursor."""
@@ -204,30 +186,7 @@ class Store:
         A failed batch is rolled back whole and then retried one document per transaction, so the
         error surfaces from the document that caused it and every document before it is kept.
         """
-        stats = WriteStats()
-        batch: list[CodedDocument] = []
-
-        def flush() -> None:
-            try:
-                results = self._write_batch(batch)
-            except Exception:
-                if len(batch) == 1:
-                    raise
-                results = [self._write_batch([c])[0] for c in batch]
-            for status, n_events in results:
-                stats.count(status)
-                stats.events += n_events
-            batch.clear()
-
-        for coded in coded_docs:
-            if any(c.document.doc_id == coded.document.doc_id for c in batch):
-                flush()  # a second version of a document: the first must be stored before it
-            batch.append(coded)
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
-        return stats
+        return write_in_batches(self._write_batch, coded_docs, batch_size)
 
     def _write_batch(self, batch: Sequence[CodedDocument]) -> list[tuple[WriteStatus, int]]:
         """Write documents with distinct doc_ids in one transaction, all of them or none.

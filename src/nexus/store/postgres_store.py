@@ -35,7 +35,6 @@ from psycopg.types.string import TextLoader
 
 from nexus.coded import CodedDocument
 from nexus.store.base import Rows as ResultRows
-from nexus.store.base import write_in_batches
 from nexus.store.dialect import (
     NUL_STANDIN,
     POSTGRES,
@@ -44,7 +43,7 @@ from nexus.store.dialect import (
     postgres_sql,
     postgres_value,
 )
-from nexus.store.duckdb_store import KEYED_TABLES, WriteStats, WriteStatus
+from nexus.store.duckdb_store import KEYED_TABLES
 from nexus.store.migrations import (
     SchemaVersionError,
     migrate,
@@ -54,6 +53,7 @@ from nexus.store.migrations import (
     unmigrated_columns,
 )
 from nexus.store.rows import CHILD_TABLES, TABLES, Rows
+from nexus.store.writes import WriteStats, WriteStatus, write_in_batches
 
 #: Connections the web server's pool keeps at most (one per request in flight).
 POOL_SIZE = 10
