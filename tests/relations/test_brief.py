@@ -91,8 +91,7 @@ def merged(*mentions: Mention) -> MergedEvent:
     first = mentions[0]
     return MergedEvent(merged_id="m-" + "-".join(m.event_id for m in mentions), source_code=first.source_code,
                        target_code=first.target_code, plover_type=first.plover_type,
-                       factuality=first.factuality, mentions=mentions, source_country=first.source_country,
-                       target_country=first.target_country)
+                       factuality=first.factuality, mentions=mentions)
 
 
 @pytest.fixture

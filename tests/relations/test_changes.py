@@ -65,8 +65,7 @@ def mention(event_id: str, day: date | None, key: str, source: str = "IND", targ
 
 def merged(m: Mention) -> MergedEvent:
     """One mention as one event (merging is another module's job)."""
-    return MergedEvent(m.event_id, m.source_code, m.target_code, m.plover_type, m.factuality, (m,),
-                       source_country=m.source_country, target_country=m.target_country)
+    return MergedEvent(m.event_id, m.source_code, m.target_code, m.plover_type, m.factuality, (m,))
 
 
 def history(rng: random.Random, start: date, periods: int, weights: dict[str, float], per_period: int = 8,

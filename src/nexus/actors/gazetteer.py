@@ -192,6 +192,20 @@ def default_gazetteer() -> Gazetteer:
     return load_gazetteer()
 
 
+#: The fields of countries.yaml that name a country: its names, adjectives, demonyms, capitals
+#: and seats of government.
+COUNTRY_SURFACE_FIELDS = ("names", "adjectives", "demonyms", "capitals", "seats")
+
+
+@cache
+def country_surfaces() -> dict[str, tuple[str, ...]]:
+    """ISO3 -> every word the packaged gazetteer has for the country ("RUS" -> Russia, Russian,
+    Russians, Moscow, Kremlin, ...), without loading the whole gazetteer."""
+    data = resources.files("nexus.actors").joinpath("data")
+    return {row["iso3"]: (str(row["name"]), *(s for key in COUNTRY_SURFACE_FIELDS for s in _as_list(row.get(key))))
+            for row in _read_yaml(data / "countries.yaml")}
+
+
 @cache
 def canonical_names() -> dict[str, str]:
     """Code -> canonical name for the packaged countries and organisations ("RUS" -> "Russia"):

@@ -34,7 +34,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
-from nexus.datafiles import load_yaml
+from nexus.actors.gazetteer import country_surfaces
 from nexus.relations.model import Mention, MergedEvent, MergeLink
 
 
@@ -178,15 +178,8 @@ def _stopwords() -> frozenset[str]:
 def _country_words() -> dict[str, frozenset[str]]:
     """ISO3 -> the stems of its names, adjectives, demonyms, capitals and seats of government:
     "Moscow" and "Kremlin" are Russia as an actor, not what the sentence says Russia did."""
-    text = resources.files("nexus.actors").joinpath("data", "countries.yaml").read_text(encoding="utf-8")
-    words: dict[str, frozenset[str]] = {}
-    for row in load_yaml(text) or []:
-        surfaces: list[str] = [str(row["name"])]
-        for key in ("names", "adjectives", "demonyms", "capitals", "seats"):
-            value = row.get(key) or []
-            surfaces += [value] if isinstance(value, str) else [str(v) for v in value]
-        words[str(row["iso3"])] = frozenset(_stem(w.lower()) for s in surfaces for w in _WORD.findall(s))
-    return words
+    return {iso3: frozenset(_stem(w.lower()) for s in surfaces for w in _WORD.findall(s))
+            for iso3, surfaces in country_surfaces().items()}
 
 
 # Words (letters or digits) without hyphens, so "Shahed-136" shares "shahed" with "Shahed drones";
@@ -455,8 +448,7 @@ def _merged(cluster: _Cluster) -> MergedEvent:
     return MergedEvent(
         merged_id=merged_id(m.event_id for m in mentions), source_code=first.source_code,
         target_code=first.target_code, plover_type=first.plover_type, factuality=first.factuality,
-        mentions=mentions, links=tuple(by_joiner[m.event_id] for m in mentions[1:]),
-        source_country=first.source_country, target_country=first.target_country)
+        mentions=mentions, links=tuple(by_joiner[m.event_id] for m in mentions[1:]))
 
 
 def merge_mentions(mentions: Sequence[Mention], config: MergeConfig | None = None) -> list[MergedEvent]:

@@ -15,13 +15,6 @@ from typing import Literal
 ASSERTED = "asserted"
 
 
-def dyad(source_country: str | None, source_code: str | None, target_country: str | None,
-         target_code: str | None) -> tuple[str, str]:
-    """(source, target) by country where the actor has one, else by code: USAGOV and USA are
-    one side."""
-    return (source_country or source_code or "", target_country or target_code or "")
-
-
 @dataclass(frozen=True, slots=True)
 class Citation:
     """Where a statement comes from: one sentence of one document."""
@@ -82,7 +75,9 @@ class Mention:
 
     @property
     def dyad(self) -> tuple[str, str]:
-        return dyad(self.source_country, self.source_code, self.target_country, self.target_code)
+        """(source, target) by country where the actor has one, else by code: USAGOV and USA
+        are one side."""
+        return (self.source_country or self.source_code or "", self.target_country or self.target_code or "")
 
     @property
     def citation(self) -> Citation:
@@ -111,9 +106,6 @@ class MergedEvent:
     factuality: str
     mentions: tuple[Mention, ...]  # earliest report first
     links: tuple[MergeLink, ...] = ()  # the pairs that joined the mentions; empty for one mention
-    # The first report's countries: `dyad` reads them (USAGOV and USA are one side).
-    source_country: str | None = None
-    target_country: str | None = None
 
     @property
     def first_report(self) -> Mention:
@@ -122,7 +114,7 @@ class MergedEvent:
     @property
     def representative(self) -> Mention:
         """The mention to quote: the most confident, then the earliest."""
-        return max(self.mentions, key=lambda m: (m.confidence or 0.0, -self.mentions.index(m)))
+        return max(enumerate(self.mentions), key=lambda im: (im[1].confidence or 0.0, -im[0]))[1]
 
     @property
     def outlets(self) -> tuple[str, ...]:
@@ -147,7 +139,8 @@ class MergedEvent:
 
     @property
     def dyad(self) -> tuple[str, str]:
-        return dyad(self.source_country, self.source_code, self.target_country, self.target_code)
+        """Its mentions' dyad (they all share it)."""
+        return self.first_report.dyad
 
     @property
     def citations(self) -> tuple[Citation, ...]:
