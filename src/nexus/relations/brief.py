@@ -20,12 +20,14 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from nexus.datafiles import load_yaml
 from nexus.relations.model import (
     ASSERTED,
     Change,
@@ -143,26 +145,24 @@ SECTION_TITLES = {"alleged": "Alleged, not established", "negated": "Denied or r
                   "future": "Planned or promised", "hypothetical": "Conditional or speculated"}
 FACT_ORDER = ("asserted", "alleged", "negated", "future", "hypothetical")
 
-#: PLOVER type -> (past, to-infinitive stem) verb phrases, each taking the target after it.
-TYPE_VERBS: dict[str, tuple[str, str]] = {
-    "AGREE": ("made a commitment to", "make a commitment to"),
-    "CONSULT": ("held talks with", "hold talks with"),
-    "SUPPORT": ("expressed support for", "express support for"),
-    "CONCEDE": ("made concessions to", "make concessions to"),
-    "COOPERATE": ("cooperated with", "cooperate with"),
-    "AID": ("gave aid to", "give aid to"),
-    "RETREAT": ("pulled back from", "pull back from"),
-    "REQUEST": ("made a request of", "make a request of"),
-    "ACCUSE": ("accused", "accuse"),
-    "REJECT": ("rebuffed", "rebuff"),
-    "THREATEN": ("threatened", "threaten"),
-    "PROTEST": ("protested against", "protest against"),
-    "SANCTION": ("took punitive measures against", "take punitive measures against"),
-    "MOBILIZE": ("mobilised against", "mobilise against"),
-    "COERCE": ("coerced", "coerce"),
-    "ASSAULT": ("used force against", "use force against"),
-}
-_THE_WORDS = frozenset(["Union", "Nations", "Organization", "Organisation", "League", "Council", "Alliance", "Agency", "Bank", "Fund", "Court", "Committee", "Movement", "Front", "Forces", "Army", "Emirates", "States", "Kingdom", "Netherlands", "Philippines", "Republic", "Federation", "Islands", "Community", "Commission"])
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """relations/data/wording.yaml: verb phrases by PLOVER type, names that take "the", and
+    speakers' opening words."""
+
+    type_verbs: dict[str, tuple[str, str]]  # PLOVER type -> (past, to-infinitive stem)
+    the_words: frozenset[str]
+    opening_words: frozenset[str]
+
+
+@cache
+def wording() -> Wording:
+    raw = load_yaml(resources.files("nexus.relations").joinpath("data/wording.yaml").read_text(encoding="utf-8"))
+    return Wording(type_verbs={str(k): (str(v[0]), str(v[1])) for k, v in raw["type_verbs"].items()},
+                   the_words=frozenset(map(str, raw["the_words"])),
+                   opening_words=frozenset(str(w).lower() for w in raw["opening_words"]))
+
+
 _QUOTE_MARKS = ('"', "“", "”", "«", "»", "„")
 
 Names = dict[str, str]
@@ -173,7 +173,7 @@ def actor_name(key: str | None, names: Names) -> str:
     if not key:
         return "an unnamed actor"
     name = names.get(key) or _canonical().get(key) or key
-    return f"the {name}" if _THE_WORDS & set(name.split()) and not name.lower().startswith("the ") else name
+    return f"the {name}" if wording().the_words & set(name.split()) and not name.lower().startswith("the ") else name
 
 
 def _canonical() -> Names:
@@ -213,7 +213,7 @@ def event_phrase(m: Mention, names: Names, form: str = "past", *, both: bool = F
     """Who did what to whom: "Iran gave aid to Russia (provide military aid)". `form` "past"
     for what happened (or is claimed to have), "to" for what is planned, ruled out or
     conditional ("Russia to give aid to Iran"); `both`: the two sides toward each other."""
-    past, stem = TYPE_VERBS.get(m.plover_type, (f"acted ({m.plover_type.lower()}) toward",
+    past, stem = wording().type_verbs.get(m.plover_type, (f"acted ({m.plover_type.lower()}) toward",
                                                 f"act ({m.plover_type.lower()}) toward"))
     source, target = _side(m)
     who = f"{actor_name(source, names)} and {actor_name(target, names)}" if both else actor_name(source, names)
@@ -232,16 +232,9 @@ def when(event: MergedEvent) -> str:
     return first.date_value or first.event_date.isoformat()  # type: ignore[union-attr]
 
 
-#: First words capitalised only because the speaker opened the sentence ("Analysts say ...",
-#: "The United States said ..."): lower-cased after "according to".
-_OPENING_WORDS = frozenset({"the", "a", "an", "two", "three", "several", "some", "many", "most", "other",
-                            "analysts", "officials", "diplomats", "experts", "sources", "observers",
-                            "critics", "witnesses", "residents", "reports", "media", "investigators"})
-
-
 def _speaker(text: str) -> str:
     first, _, rest = text.partition(" ")
-    return f"{first.lower()} {rest}".strip() if first.lower() in _OPENING_WORDS else text
+    return f"{first.lower()} {rest}".strip() if first.lower() in wording().opening_words else text
 
 
 def _attributions(mentions: Iterable[Mention]) -> list[str]:
