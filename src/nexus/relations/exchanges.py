@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from nexus.relations.domains import Cue, is_flow, reciprocity_cue
+from nexus.relations.merge import stopwords
 from nexus.relations.model import Exchange, Mention, MergedEvent
 from nexus.relations.periods import dated_report
 
@@ -27,17 +28,11 @@ NOT_LEGS = frozenset({"negated", "hypothetical"})
 #: Date precisions fine enough to tie flows by timing.
 FINE_PRECISIONS = frozenset({"day", "week", "month"})
 
-_STOPWORDS = frozenset({
-    "the", "and", "for", "with", "from", "that", "this", "its", "their", "his", "her", "has", "have", "had",
-    "been", "was", "were", "are", "into", "over", "than", "then", "also", "more", "most", "some", "such",
-    "which", "who", "whom", "them", "they", "these", "those",
-})
-
-
 def _content(text: str) -> set[str]:
     """Content words, singular: what a cue's object and the other leg's sentence share."""
     words = re.findall(r"[a-z0-9]+", text.lower())
-    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if len(w) >= 3 and w not in _STOPWORDS}
+    stop = stopwords()
+    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if len(w) >= 3 and w not in stop}
 
 
 def _reverse(a: MergedEvent, b: MergedEvent) -> bool:

@@ -169,8 +169,9 @@ def _compare_dates(a: _When, b: _When, config: MergeConfig) -> _DateTest:
 
 
 @cache
-def _stopwords() -> frozenset[str]:
-    text = resources.files("nexus.relations").joinpath("data", "merge_stopwords.txt").read_text(encoding="utf-8")
+def stopwords() -> frozenset[str]:
+    """relations/data/stopwords.txt: words that say nothing about which event a sentence reports."""
+    text = resources.files("nexus.relations").joinpath("data", "stopwords.txt").read_text(encoding="utf-8")
     return frozenset(w for line in text.splitlines() for w in line.split("#", 1)[0].split())
 
 
@@ -221,7 +222,7 @@ def _tokens(sentence: str) -> tuple[_Token, ...]:
     their own), numbers, acronyms and capitalised names (not the first word) marked strong."""
     raw = [m.group(0) for m in _WORD.finditer(sentence)]
     lower = [w.lower() for w in raw]
-    stop = _stopwords()
+    stop = stopwords()
     out: list[_Token] = []
     for i, (word, low) in enumerate(zip(raw, lower, strict=True)):
         if low in stop or low in ("s", "t"):  # "'s", "don't"
