@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from nexus.store.base import EventStore
-from nexus.store.queries import QUAD_COLUMNS, Values, Where, actor_match, in_list, period_start
+from nexus.store.queries import QUAD_COLUMNS, Values, Where, actor_match, in_list, period_start, summary_sql
 
 Freq = Literal["year", "quarter", "month"]
 FREQS: tuple[str, ...] = ("year", "quarter", "month")
@@ -191,30 +191,9 @@ def dyad_by_origin(store: EventStore, a: str, b: str, factuality: Values = "asse
                      f"CAST(? AS VARCHAR) AS target, origin, plover_type, "
                      f"quad_class, goldstein, event_date FROM events WHERE {w.sql()}")
         params += [direction, src, tgt, *w.params]
-    quads = ", ".join(f"count(*) FILTER (WHERE quad_class = {q}) AS {name}"
-                      for q, name in QUAD_COLUMNS.items())
-    sql = f"""
-        WITH e AS ({" UNION ALL ".join(parts)}),
-        counts AS (
-            SELECT origin, direction, source, target, count(*) AS n_events, {quads},
-                   avg(goldstein) AS mean_goldstein,
-                   min(event_date) AS first_date, max(event_date) AS last_date
-            FROM e GROUP BY origin, direction, source, target
-        ), types AS (
-            SELECT origin, direction, plover_type, count(*) AS n,
-                   row_number() OVER (PARTITION BY origin, direction
-                                      ORDER BY count(*) DESC, plover_type) AS rank
-            FROM e GROUP BY origin, direction, plover_type
-        ), top AS (
-            SELECT origin, direction,
-                   string_agg(plover_type || ' (' || CAST(n AS VARCHAR) || ')', ', '
-                              ORDER BY n DESC, plover_type) AS top_types
-            FROM types WHERE rank <= ? GROUP BY origin, direction
-        )
-        SELECT counts.*, top.top_types FROM counts
-        JOIN top ON counts.origin IS NOT DISTINCT FROM top.origin
-                AND counts.direction = top.direction
-        ORDER BY counts.origin NULLS LAST, counts.direction"""
+    # direction fixes source and target: grouping by them too changes no group
+    sql = (summary_sql(" UNION ALL ".join(parts), ["origin", "direction", "source", "target"], nullable=["origin"])
+           + " ORDER BY counts.origin NULLS LAST, counts.direction")
     return store.query(sql, [*params, int(top_types)])[ORIGIN_COLUMNS]
 
 

@@ -198,41 +198,46 @@ def _key(side: str) -> str:
     return f"coalesce({side}_country, {side}_code)"
 
 
+def summary_sql(rows: str, keys: Sequence[str], nullable: Sequence[str] = ()) -> str:
+    """SQL summarising the event rows of the query `rows` (with plover_type, quad_class,
+    goldstein, event_date) grouped by `keys`: n_events, the quad-class counts, mean_goldstein,
+    first_date, last_date and top_types, the most frequent PLOVER types ("AID (12),
+    COOPERATE (5)"); one `?` after the rows' parameters: how many types. Keys in `nullable`
+    may be NULL (they join NULL-safe, which only they pay for)."""
+    k = ", ".join(keys)
+    quads = ", ".join(f"count(*) FILTER (WHERE quad_class = {q}) AS {name}" for q, name in QUAD_COLUMNS.items())
+    on = " AND ".join(f"counts.{c} {'IS NOT DISTINCT FROM' if c in nullable else '='} top.{c}" for c in keys)
+    return f"""
+        WITH e AS ({rows}),
+        counts AS (
+            SELECT {k}, count(*) AS n_events, {quads},
+                   avg(goldstein) AS mean_goldstein,
+                   min(event_date) AS first_date, max(event_date) AS last_date
+            FROM e GROUP BY {k}
+        ), types AS (
+            SELECT {k}, plover_type, count(*) AS n,
+                   row_number() OVER (PARTITION BY {k} ORDER BY count(*) DESC, plover_type) AS rank
+            FROM e GROUP BY {k}, plover_type
+        ), top AS (
+            SELECT {k},
+                   string_agg(plover_type || ' (' || CAST(n AS VARCHAR) || ')', ', '
+                              ORDER BY n DESC, plover_type) AS top_types
+            FROM types WHERE rank <= ? GROUP BY {k}
+        )
+        SELECT counts.*, top.top_types FROM counts JOIN top ON {on}"""
+
+
 def relationships(store: EventStore, factuality: Values = "asserted", limit: int | None = 20,
                   top_types: int = 3) -> pd.DataFrame:
     """The strongest directed relationships: events between two distinct actor keys (country,
     else code), with counts per quad class, mean Goldstein, first and last date and the most
     frequent PLOVER types ("AID (12), COOPERATE (5)"); most events first."""
     w = event_where(factuality=factuality)
-    quads = ", ".join(f"count(*) FILTER (WHERE quad_class = {q}) AS {name}"
-                      for q, name in QUAD_COLUMNS.items())
-    sql = f"""
-        WITH e AS (
-            SELECT {_key('source')} AS source, {_key('target')} AS target,
-                   plover_type, quad_class, goldstein, event_date
-            FROM events WHERE {w.sql()}
-        ), d AS (
-            SELECT * FROM e
-            WHERE source IS NOT NULL AND target IS NOT NULL AND source <> target
-        ), dyads AS (
-            SELECT source, target, count(*) AS n_events, {quads},
-                   avg(goldstein) AS mean_goldstein,
-                   min(event_date) AS first_date, max(event_date) AS last_date
-            FROM d GROUP BY source, target
-        ), types AS (
-            SELECT source, target, plover_type, count(*) AS n,
-                   row_number() OVER (PARTITION BY source, target
-                                      ORDER BY count(*) DESC, plover_type) AS rank
-            FROM d GROUP BY source, target, plover_type
-        ), top AS (
-            SELECT source, target,
-                   string_agg(plover_type || ' (' || CAST(n AS VARCHAR) || ')', ', '
-                              ORDER BY n DESC, plover_type) AS top_types
-            FROM types WHERE rank <= ? GROUP BY source, target
-        )
-        SELECT dyads.*, top.top_types
-        FROM dyads JOIN top ON dyads.source = top.source AND dyads.target = top.target
-        ORDER BY n_events DESC, source, target{_limit(limit)}"""
+    rows = (f"SELECT * FROM (SELECT {_key('source')} AS source, {_key('target')} AS target, "
+            f"plover_type, quad_class, goldstein, event_date FROM events WHERE {w.sql()}) keyed "
+            f"WHERE source IS NOT NULL AND target IS NOT NULL AND source <> target")
+    sql = (summary_sql(rows, ["source", "target"])
+           + f" ORDER BY n_events DESC, counts.source, counts.target{_limit(limit)}")
     return store.query(sql, [*w.params, int(top_types)])
 
 
