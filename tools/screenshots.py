@@ -16,21 +16,18 @@ map needs the country outlines (`make install`).
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from nexus import api
 from nexus.server import create_app
+from nexus.server.background import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,21 +40,10 @@ SEARCH = "sanctions"
 def serve(store: Path) -> Iterator[str]:
     """The workbench over `store` in a background thread; yields its base URL."""
     app = create_app(store)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with serving(app) as (host, port):
+            yield f"http://{host}:{port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         app.state.holder.close()
 
 

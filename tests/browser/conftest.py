@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from browser_support import CHROMIUM, CHROMIUM_ARGS, HOSTILE_ID, HOSTILE_TEXT, HOSTILE_TITLE, VIEWPORT, Tab
 
 from nexus import api
 from nexus.server import create_app
+from nexus.server.background import serving
 
 SCREENSHOTS = pytest.StashKey[Path]()
 
@@ -80,22 +77,10 @@ def stored_events(browser_store: Path) -> dict[str, dict[str, Any]]:
 def server(browser_store: Path, stored_events: dict) -> Iterator[str]:
     """The workbench on a free loopback port; yields its base URL."""
     app = create_app(browser_store)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=web.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serving(app) as (host, port):
+            yield f"http://{host}:{port}"
     finally:
-        web.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         app.state.holder.close()
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_support import VIEWPORT, Tab
-from live_server import serving
+from nexus.server.background import serving
 from playwright.sync_api import expect
 
 from nexus.server import create_app

@@ -17,7 +17,7 @@ import pytest
 from api_support import copy_store, table_counts
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from live_server import serving
+from nexus.server.background import serving
 from starlette.routing import Route
 
 from nexus.server import api_routes, create_app, pages
