@@ -73,6 +73,18 @@ MaxOpt = Annotated[int, typer.Option("--max-chars", help="Refuse documents longe
 DocTimeoutOpt = Annotated[float, typer.Option(
     "--doc-timeout", min=0.0, metavar="SECONDS",
     help="Skip (and report) a document whose parsing and coding takes more CPU seconds than this; 0: no limit.")]
+# The event filters of `nexus events` and `nexus export` (nexus.store.queries.event_where).
+ActorOpt = Annotated[Optional[str], typer.Option(help="Events where this actor is source or target.")]
+DyadOpt = Annotated[Optional[tuple[str, str]], typer.Option(help="Two actors, either direction: --dyad RUS IRN")]
+SourceOpt = Annotated[Optional[str], typer.Option()]
+TargetOpt = Annotated[Optional[str], typer.Option()]
+TypeOpt = Annotated[Optional[list[str]], typer.Option("--type", help="PLOVER type; repeat for several.")]
+FactualityOpt = Annotated[Optional[list[str]], typer.Option(
+    help="asserted, negated, hypothetical, future, alleged.")]
+FromOpt = Annotated[Optional[str], typer.Option("--from")]
+ToOpt = Annotated[Optional[str], typer.Option("--to")]
+OriginOpt = Annotated[Optional[list[str]], typer.Option(
+    help="Where events come from: nexus (coded), gdelt1, gdelt2, icews; repeat for several.")]
 MinConfOpt = Annotated[Optional[float], typer.Option(
     "--min-confidence", min=0.0, max=1.0,
     help="Report asserted events down to this confidence (default: the ranker's threshold; 0 shows all).")]

@@ -10,7 +10,25 @@ import typer
 from rich.table import Table
 
 from nexus.analysis import dyad_by_origin
-from nexus.cli.common import StoreOpt, TableFormat, app, cell, escape, open_store, out, print_frame
+from nexus.cli.common import (
+    ActorOpt,
+    DyadOpt,
+    FactualityOpt,
+    FromOpt,
+    OriginOpt,
+    SourceOpt,
+    StoreOpt,
+    TableFormat,
+    TargetOpt,
+    ToOpt,
+    TypeOpt,
+    app,
+    cell,
+    escape,
+    open_store,
+    out,
+    print_frame,
+)
 from nexus.store import DEFAULT_LOCATION
 
 
@@ -20,16 +38,12 @@ EVENT_COLUMNS = ["event_date", "doc_id", "source_code", "target_code", "plover_t
 
 @app.command()
 def events(store: StoreOpt = DEFAULT_LOCATION,
-           actor: Optional[str] = typer.Option(None, help="Events where this actor is source or target."),
-           dyad: Optional[tuple[str, str]] = typer.Option(None, help="Two actors, either direction: --dyad RUS IRN"),
-           source: Optional[str] = typer.Option(None), target: Optional[str] = typer.Option(None),
-           plover_type: Optional[list[str]] = typer.Option(None, "--type", help="PLOVER type; repeat for several."),
-           factuality: Optional[list[str]] = typer.Option(None, help="asserted, negated, hypothetical, future, alleged."),
-           date_from: Optional[str] = typer.Option(None, "--from"), date_to: Optional[str] = typer.Option(None, "--to"),
+           actor: ActorOpt = None, dyad: DyadOpt = None, source: SourceOpt = None, target: TargetOpt = None,
+           plover_type: TypeOpt = None, factuality: FactualityOpt = None,
+           date_from: FromOpt = None, date_to: ToOpt = None,
            text: Optional[str] = typer.Option(None, help="Words in the sentence or trigger."),
            doc: Optional[str] = typer.Option(None, help="One document's events."),
-           origin: Optional[list[str]] = typer.Option(
-               None, help="Where events come from: nexus (coded), gdelt1, gdelt2, icews; repeat for several."),
+           origin: OriginOpt = None,
            limit: Optional[int] = typer.Option(100, min=0), fmt: TableFormat = typer.Option(TableFormat.table, "--format")) -> None:
     """List stored events with filters, as a table, JSONL or CSV."""
     with open_store(store) as nx:
