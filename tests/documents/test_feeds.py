@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from reading_support import docs, problems, read
 from typer.testing import CliRunner
 
 from nexus.cli import app
-from nexus.documents import Document, ReadProblem, read_documents
+from nexus.documents import ReadProblem
 from nexus.documents.readers import count_documents
 
 RSS = """\
@@ -82,16 +83,6 @@ RDF = """\
 """
 
 
-def read(*paths: Path | str, **kw: object) -> list[Document | ReadProblem]:
-    return list(read_documents([str(p) for p in paths], **kw))  # type: ignore[arg-type]
-
-
-def docs(items: list) -> list[Document]:
-    return [i for i in items if isinstance(i, Document)]
-
-
-def problems(items: list) -> list[ReadProblem]:
-    return [i for i in items if isinstance(i, ReadProblem)]
 
 
 def test_rss_items_become_documents(tmp_path: Path) -> None:

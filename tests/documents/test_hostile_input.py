@@ -9,23 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from reading_support import docs, problems, read
 
 from nexus import api
-from nexus.documents import Document, ReadProblem, read_bytes, read_documents
+from nexus.documents import Document, ReadProblem, read_bytes
 from nexus.events.dates import resolve_date
 from nexus.store.rows import period_start
 
 
-def read(*paths: Path | str, **kw: object) -> list[Document | ReadProblem]:
-    return list(read_documents([str(p) for p in paths], **kw))  # type: ignore[arg-type]
-
-
-def docs(items: list) -> list[Document]:
-    return [i for i in items if isinstance(i, Document)]
-
-
-def problems(items: list) -> list[ReadProblem]:
-    return [i for i in items if isinstance(i, ReadProblem)]
 
 
 def test_jsonl_lone_surrogate_escapes_are_replaced_and_coded(tmp_path: Path) -> None:

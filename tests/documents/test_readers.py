@@ -11,21 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from reading_support import docs, problems, read
 
 from nexus.documents import Document, ReadProblem, read_documents
 from nexus.documents.extract import describe_blocks, extract_documents, extract_file, extract_text
 
 
-def read(*paths: Path | str, **kw: object) -> list[Document | ReadProblem]:
-    return list(read_documents([str(p) for p in paths], **kw))  # type: ignore[arg-type]
-
-
-def docs(items: list[Document | ReadProblem]) -> list[Document]:
-    return [i for i in items if isinstance(i, Document)]
-
-
-def problems(items: list[Document | ReadProblem]) -> list[ReadProblem]:
-    return [i for i in items if isinstance(i, ReadProblem)]
 
 
 def block_texts(doc: Document) -> list[tuple[str, str]]:
