@@ -3,37 +3,18 @@ figure leads to its sentences, unknown ids give 404 pages and bad parameters 4xx
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from api_support import sample_copy
-from backends import BACKENDS
+from api_support import client, db  # noqa: F401 - fixtures
 from fastapi.testclient import TestClient
 from lxml import html
 from test_pages_support import select
 
-from nexus.server import create_app, worldmap
+from nexus.server import worldmap
 from nexus.store import Store, queries
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def client(request: pytest.FixtureRequest, sample_store: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The pages over a copy of the sample store, on each backend."""
-    with sample_copy(request, sample_store, tmp_path_factory.mktemp("pages")) as location:
-        app = create_app(location)
-        with TestClient(app, raise_server_exceptions=False) as c:
-            yield c
-        app.state.holder.close()
-
-
-@pytest.fixture(scope="module")
-def db(client: TestClient) -> Iterator[Store]:
-    cursor = client.app.state.holder.store.cursor()  # type: ignore[attr-defined]
-    yield cursor
-    cursor.close()
 
 
 def page(client: TestClient, url: str, status: int = 200) -> html.HtmlElement:

@@ -11,8 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from api_support import INJECTIONS, json_error, ok, sample_copy
-from backends import BACKENDS
+from api_support import INJECTIONS, client, db, json_error, ok  # noqa: F401 - fixtures
 from fastapi.testclient import TestClient
 from lxml import html
 from test_pages_support import select
@@ -23,21 +22,6 @@ from nexus.store import Store
 CITED = re.compile(r"(?:\[\d+\])+$")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def client(request: pytest.FixtureRequest, sample_store: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    with sample_copy(request, sample_store, tmp_path_factory.mktemp("relationship")) as location:
-        app = create_app(location)
-        with TestClient(app, raise_server_exceptions=False) as c:
-            yield c
-        app.state.holder.close()
-
-
-@pytest.fixture(scope="module")
-def db(client: TestClient) -> Iterator[Store]:
-    cursor = client.app.state.holder.store.cursor()  # type: ignore[attr-defined]
-    yield cursor
-    cursor.close()
 
 
 def sentence_of(db: Store, doc_id: str, idx: int) -> str:
